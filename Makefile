@@ -1,0 +1,43 @@
+# Two commands matter: `make run` starts the platform, `make test` runs the suite.
+# Both create the virtualenv and generate the protobuf stubs first.
+
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+PROTOS := $(wildcard proto/jcp/*/v1/*.proto)
+export PYTHONPATH := $(CURDIR):$(CURDIR)/build/proto
+
+.PHONY: install proto run test lint bench clean
+
+install: $(VENV)/.installed proto
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) not found; set PYTHON=/path/to/python3.11"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+proto: build/proto/.generated
+
+build/proto/.generated: $(PROTOS) $(VENV)/.installed
+	rm -rf build/proto && mkdir -p build/proto
+	$(BIN)/python -m grpc_tools.protoc -Iproto --python_out=build/proto --pyi_out=build/proto \
+		--grpc_python_out=build/proto $(PROTOS)
+	touch $@
+
+run: install
+	$(BIN)/python -m infra.launcher
+
+test: install
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+bench: install
+	$(BIN)/python -m bench.fanout
+
+clean:
+	rm -rf $(VENV) build var .pytest_cache .ruff_cache

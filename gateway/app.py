@@ -1,0 +1,116 @@
+"""The gateway application: the platform's only public door."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+
+from gateway import health
+from gateway.agencies import AgencyDirectory
+from gateway.context import GatewayContext
+from gateway.incidents import views as incident_views
+from gateway.reconcile import Reconciler
+from gateway.settings import GatewaySettings
+from services.common import incident_store
+from services.common.bus.clients import make_producer
+from services.common.bus.inbox import InboxConsumer
+from services.common.bus.outbox import OutboxRelay
+from services.common.bus.topics import INCIDENTS
+from services.common.clock import Clock, utc_now
+from services.common.db import Base, make_engine, make_session_factory
+from services.common.errors import Conflict, DomainError, Invalid, NotFound
+from services.common.runtime import Workers
+
+_STATUS: dict[type[DomainError], int] = {NotFound: 404, Conflict: 409, Invalid: 422}
+
+
+def _field_name(location: tuple[object, ...]) -> str:
+    parts = [str(part) for part in location]
+    if parts and parts[0] in ("body", "query", "header", "path"):
+        parts = parts[1:] or parts
+    return ".".join(parts)
+
+
+async def _validation_failed(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    fields = [
+        {"field": _field_name(tuple(error["loc"])), "message": error["msg"]} for error in exc.errors()
+    ]
+    names = ", ".join(sorted({item["field"] for item in fields}))
+    return JSONResponse(
+        status_code=422,
+        content={"error": "validation_failed", "message": f"invalid fields: {names}", "fields": fields},
+    )
+
+
+async def _domain_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, DomainError)
+    return JSONResponse(
+        status_code=_STATUS.get(type(exc), 400),
+        content={"error": type(exc).__name__.lower(), "message": exc.message, **exc.details},
+    )
+
+
+def create_app(settings: GatewaySettings | None = None, *, clock: Clock = utc_now) -> FastAPI:
+    settings = settings or GatewaySettings()
+    engine = make_engine(settings.sqlalchemy_url("gateway"))
+    Base.metadata.create_all(engine)
+    session_factory = make_session_factory(engine)
+    directory = AgencyDirectory(settings.agency_endpoints, timeout_s=settings.delivery_timeout_s)
+    relay = OutboxRelay(
+        session_factory=session_factory,
+        producer_factory=lambda: make_producer(settings),
+        batch_size=settings.outbox_batch_size,
+        idle_poll_s=settings.outbox_idle_poll_s,
+        reannounce_window_s=settings.outbox_reannounce_window_s,
+        retention_s=settings.outbox_retention_s,
+        clock=clock,
+    )
+    consumer = InboxConsumer(
+        settings=settings,
+        group_id="gateway",
+        topics=[INCIDENTS],
+        registry=incident_store.REGISTRY,
+        handler=incident_store.apply_event,
+        session_factory=session_factory,
+        clock=clock,
+    )
+    reconciler = Reconciler(
+        directory=directory,
+        session_factory=session_factory,
+        interval_s=settings.reconcile_interval_s,
+        grace_s=settings.reconcile_grace_s,
+        clock=clock,
+    )
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        workers = Workers()
+        workers.start("outbox-relay", relay.run)
+        workers.start("inbox-consumer", consumer.run)
+        workers.start("reconciler", reconciler.run)
+        yield
+        workers.shutdown()
+        directory.close()
+        engine.dispose()
+
+    app = FastAPI(
+        title="Joint Command Platform gateway",
+        version="1.0.0",
+        description="Incidents shared by the oil field, local government, military and schools.",
+        lifespan=lifespan,
+    )
+    app.state.context = GatewayContext(
+        settings=settings,
+        session_factory=session_factory,
+        directory=directory,
+        consumer=consumer,
+        clock=clock,
+    )
+    app.add_exception_handler(RequestValidationError, _validation_failed)
+    app.add_exception_handler(DomainError, _domain_error)
+    app.include_router(health.router)
+    app.include_router(incident_views.router)
+    return app

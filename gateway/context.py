@@ -1,0 +1,35 @@
+"""What request handlers need from the running gateway, handed to them as a dependency."""
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy.orm import Session, sessionmaker
+
+from gateway.agencies import AgencyDirectory
+from gateway.settings import GatewaySettings
+from services.common.bus.inbox import InboxConsumer
+from services.common.clock import Clock
+
+
+@dataclass
+class GatewayContext:
+    settings: GatewaySettings
+    session_factory: sessionmaker[Session]
+    directory: AgencyDirectory
+    consumer: InboxConsumer
+    clock: Clock
+
+
+def context(request: Request) -> GatewayContext:
+    return request.app.state.context  # type: ignore[no-any-return]
+
+
+def read_session(request: Request) -> Iterator[Session]:
+    with context(request).session_factory() as session:
+        yield session
+
+
+Context = Annotated[GatewayContext, Depends(context)]
+ReadSession = Annotated[Session, Depends(read_session)]

@@ -1,0 +1,169 @@
+"""Incident intake and changes at the gateway. Every change is stored and put on the outbox
+in one transaction."""
+
+import hashlib
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from gateway.incidents import lifecycle
+from gateway.incidents.models import IncidentCreate, IncidentUpdate, StatusChange
+from jcp.incidents.v1 import events_pb2, incident_pb2
+from services.common import incident_store
+from services.common.clock import Clock, utc_now
+from services.common.errors import Conflict, NotFound
+from services.common.incident_store import IncidentRow
+
+SOURCE = "/jcp/gateway"
+
+
+def _location(data: IncidentCreate | IncidentUpdate) -> incident_pb2.Location | None:
+    if data.location is None:
+        return None
+    return incident_pb2.Location(
+        latitude=data.location.latitude,
+        longitude=data.location.longitude,
+        address=data.location.address,
+        admin_code=data.location.admin_code,
+    )
+
+
+def create(
+    *,
+    session: Session,
+    data: IncidentCreate,
+    idempotency_key: str | None,
+    clock: Clock = utc_now,
+) -> tuple[IncidentRow, bool]:
+    incident = incident_pb2.Incident(
+        source_agency=data.source_agency,
+        category=data.category,
+        level=incident_store.LEVEL_CODES[data.level],
+        title=data.title,
+        description=data.description,
+        location=_location(data),
+        reporter=incident_pb2.Reporter(
+            name=data.reporter.name, phone=data.reporter.phone, channel=data.reporter.channel
+        ),
+        drill=data.drill,
+    )
+    if data.reported_at is not None:
+        incident.reported_at.FromDatetime(data.reported_at)
+    created, is_new = incident_store.create(
+        session,
+        incident=incident,
+        source=SOURCE,
+        idempotency_key=idempotency_key,
+        fingerprint=hashlib.sha256(data.model_dump_json().encode()).hexdigest(),
+        clock=clock,
+    )
+    return session.get_one(IncidentRow, created.id), is_new
+
+
+def get(*, session: Session, incident_id: str) -> IncidentRow:
+    row = session.get(IncidentRow, incident_id)
+    if row is None:
+        raise NotFound(f"incident {incident_id} does not exist", incident_id=incident_id)
+    return row
+
+
+def search(
+    *,
+    session: Session,
+    status: str | None,
+    category: str | None,
+    level: str | None,
+    agency: str | None,
+    since: datetime | None,
+    drill: bool | None,
+    limit: int,
+    offset: int,
+) -> tuple[list[IncidentRow], int]:
+    query = select(IncidentRow)
+    for column, value in (
+        (IncidentRow.status, status),
+        (IncidentRow.category, category),
+        (IncidentRow.level, level),
+        (IncidentRow.source_agency, agency),
+        (IncidentRow.drill, drill),
+    ):
+        if value is not None:
+            query = query.where(column == value)
+    if since is not None:
+        query = query.where(IncidentRow.updated_at >= since)
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = session.scalars(
+        query.order_by(IncidentRow.updated_at.desc(), IncidentRow.id).limit(limit).offset(offset)
+    )
+    return list(rows), total
+
+
+def _locked(session: Session, incident_id: str, expected_version: int | None) -> IncidentRow:
+    row = session.get(IncidentRow, incident_id, with_for_update=True)
+    if row is None:
+        raise NotFound(f"incident {incident_id} does not exist", incident_id=incident_id)
+    if expected_version is not None and expected_version != row.version:
+        raise Conflict(
+            f"incident {incident_id} is at version {row.version}, not {expected_version}",
+            current_version=row.version,
+        )
+    return row
+
+
+def _next_version(row: IncidentRow, now: datetime) -> incident_pb2.Incident:
+    incident = incident_store.to_proto(row)
+    incident.version = row.version + 1
+    incident.updated_at.FromDatetime(now)
+    return incident
+
+
+def update(
+    *, session: Session, incident_id: str, changes: IncidentUpdate, clock: Clock = utc_now
+) -> IncidentRow:
+    row = _locked(session, incident_id, changes.expected_version)
+    incident = _next_version(row, clock())
+    changed = sorted(changes.model_fields_set - {"expected_version"})
+    if "category" in changed and changes.category is not None:
+        incident.category = changes.category
+    if "level" in changed and changes.level is not None:
+        incident.level = incident_store.LEVEL_CODES[changes.level]
+    if "title" in changed and changes.title is not None:
+        incident.title = changes.title
+    if "description" in changed and changes.description is not None:
+        incident.description = changes.description
+    location = _location(changes)
+    if location is not None:
+        incident.location.CopyFrom(location)
+    incident_store.record_local_change(
+        session,
+        message=events_pb2.IncidentUpdated(incident=incident, changed_fields=changed),
+        source=SOURCE,
+        clock=clock,
+    )
+    return row
+
+
+def change_status(
+    *, session: Session, incident_id: str, change: StatusChange, clock: Clock = utc_now
+) -> IncidentRow:
+    row = _locked(session, incident_id, change.expected_version)
+    allowed = lifecycle.allowed_next(row.status)
+    if change.status not in allowed:
+        raise Conflict(
+            f"incident {incident_id} cannot go from {row.status} to {change.status}",
+            status=row.status,
+            allowed_next=list(allowed),
+        )
+    incident = _next_version(row, clock())
+    previous = incident.status
+    incident.status = incident_store.STATUS_CODES[change.status]
+    message = (
+        events_pb2.IncidentClosed(incident=incident, reason=change.reason)
+        if change.status == "closed"
+        else events_pb2.IncidentStatusChanged(
+            incident=incident, from_status=previous, to_status=incident.status, reason=change.reason
+        )
+    )
+    incident_store.record_local_change(session, message=message, source=SOURCE, clock=clock)
+    return row

@@ -1,0 +1,125 @@
+"""Repair of the shared picture when Kafka lost records.
+
+The embedded broker forgets everything on restart, and a consumer that was down at the time
+never sees what it missed. Every interval the gateway compares a digest of its incidents with
+each agency's; where they differ it lists the agency's (id, version) pairs, fetches what the
+agency holds newer, and announces again (as snapshots) what an agency lacks or holds older.
+"""
+
+import logging
+import threading
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+import grpc
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from gateway.agencies import AgencyDirectory
+from jcp.incidents.v1 import agency_pb2, events_pb2
+from services.common import incident_store
+from services.common.clock import Clock, utc_now
+from services.common.db import transaction
+
+log = logging.getLogger(__name__)
+
+SOURCE = "/jcp/gateway/reconciler"
+
+
+@dataclass
+class ReconcileReport:
+    fetched: dict[str, int] = field(default_factory=dict)
+    reannounced: int = 0
+    unreachable: list[str] = field(default_factory=list)
+
+
+class Reconciler:
+    def __init__(
+        self,
+        *,
+        directory: AgencyDirectory,
+        session_factory: sessionmaker[Session],
+        interval_s: float,
+        grace_s: float,
+        clock: Clock = utc_now,
+    ) -> None:
+        self._directory = directory
+        self._session_factory = session_factory
+        self._interval = interval_s
+        self._grace = timedelta(seconds=grace_s)
+        self._clock = clock
+
+    def run(self, stop: threading.Event) -> None:
+        while not stop.wait(self._interval):
+            try:
+                report = self.reconcile()
+            except Exception:  # the next round tries again; the picture is only ever repaired
+                log.exception("reconciliation failed")
+                continue
+            if report.reannounced or any(report.fetched.values()):
+                log.info("reconciled: %s", report)
+
+    def reconcile(self) -> ReconcileReport:
+        report = ReconcileReport()
+        with self._session_factory() as session:
+            held = {
+                row.id: (row.version, row.received_at)
+                for row in session.execute(
+                    select(
+                        incident_store.IncidentRow.id,
+                        incident_store.IncidentRow.version,
+                        incident_store.IncidentRow.received_at,
+                    )
+                )
+            }
+        ours = incident_store.digest_of([(key, value[0]) for key, value in held.items()])
+        settled_before = self._clock() - self._grace
+        lacking: set[str] = set()
+        for agency in self._directory.agencies:
+            try:
+                theirs = self._directory.stub(agency).GetInventoryDigest(
+                    agency_pb2.GetInventoryDigestRequest(), timeout=2.0
+                )
+                if theirs.count == ours.count and theirs.digest == ours.value:
+                    continue
+                listing = dict(self._directory.inventory(agency))
+                report.fetched[agency] = self._fetch_newer(agency, listing, held)
+            except grpc.RpcError as exc:
+                report.unreachable.append(agency)
+                log.debug("agency %s unreachable for reconciliation: %s", agency, exc.code().name)
+                continue
+            lacking.update(
+                incident_id
+                for incident_id, (version, received_at) in held.items()
+                if listing.get(incident_id, 0) < version and received_at < settled_before
+            )
+        report.reannounced = self._reannounce(sorted(lacking))
+        return report
+
+    def _fetch_newer(
+        self, agency: str, listing: dict[str, int], held: dict[str, tuple[int, object]]
+    ) -> int:
+        newer = [key for key, version in listing.items() if version > held.get(key, (0, None))[0]]
+        stub = self._directory.stub(agency)
+        fetched = 0
+        for incident_id in newer:
+            incident = stub.GetIncident(agency_pb2.GetIncidentRequest(id=incident_id), timeout=2.0)
+            with transaction(self._session_factory) as session:
+                fetched += incident_store.adopt(session, incident, source=SOURCE, clock=self._clock)
+        return fetched
+
+    def _reannounce(self, incident_ids: list[str]) -> int:
+        for start in range(0, len(incident_ids), 500):
+            with transaction(self._session_factory) as session:
+                for row in session.scalars(
+                    select(incident_store.IncidentRow).where(
+                        incident_store.IncidentRow.id.in_(incident_ids[start : start + 500])
+                    )
+                ):
+                    incident_store.announce(
+                        session,
+                        message=events_pb2.IncidentSnapshot(incident=incident_store.to_proto(row)),
+                        source=SOURCE,
+                        clock=self._clock,
+                    )
+        return len(incident_ids)

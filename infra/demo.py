@@ -1,0 +1,89 @@
+"""Demo incidents drawn from the district's own report (see docs/domain.md): loaded by
+``make run`` through the public API and the agencies' gRPC API, like real reports.
+
+Every demo report carries a fixed idempotency key, so loading twice changes nothing.
+"""
+
+import grpc
+import httpx
+
+from jcp.incidents.v1 import agency_pb2, agency_pb2_grpc, incident_pb2
+from services.common.incident_store import LEVEL_CODES
+
+# (key, agency, category, level, title, description, latitude, longitude, address)
+GATEWAY_REPORTS = [
+    ("demo-01", "oilfield", "pipeline_tapping", "II", "输油管线疑似打孔盗油",
+     "巡线发现东辛采油厂3号输油管线压力异常，现场有新土和车辙。",
+     37.4129, 118.4531, "六户镇东辛输油管线 K12"),
+    ("demo-02", "oilfield", "illegal_crude_purchase", "III", "非法收油点",
+     "群众举报村外院落夜间有油罐车进出。", 37.3866, 118.5412, "牛庄镇西刘村北"),
+    ("demo-03", "oilfield", "oil_area_dispute", "III", "油区工农纠纷",
+     "井场施工占地补偿争议，十余名村民阻工。", 37.4751, 118.3958, "龙居镇油区 58 号井场"),
+    ("demo-04", "localgov", "police_call", "IV", "110 报警：饭店门口斗殴",
+     "两人酒后争执，一人轻伤。", 37.4612, 118.4936, "文汇街道西四路 256 号"),
+    ("demo-05", "localgov", "construction_extortion", "III", "工地强揽工程",
+     "施工方报称有人聚众阻挠进场，要求承揽土方。", 37.4420, 118.5618, "辛店街道府前大街工地"),
+    ("demo-06", "localgov", "wage_arrears", "III", "农民工讨薪聚集",
+     "约 20 名农民工在项目部讨要工资。", 37.4535, 118.5240, "东城街道南一路项目部"),
+    ("demo-07", "localgov", "rental_housing", "IV", "出租房屋未登记",
+     "流动人口协管员巡查发现 3 户出租房未登记。", 37.4698, 118.4850, "黄河路街道 12 号楼"),
+    ("demo-08", "localgov", "networked_alarm", "III", "联网报警：商铺夜间入侵",
+     "联网报警中心收到防区 2 入侵报警。", 37.4580, 118.5032, "西城商业街 18 号"),
+    ("demo-09", "military", "militia_support", "III", "民兵应急分队待命支援",
+     "区人武部民兵应急分队 30 人集结待命。", 37.4490, 118.5120, "区人武部"),
+    ("demo-10", "school", "campus_safety", "III", "校门口可疑人员",
+     "学校保安报告放学时段校门口有可疑人员徘徊。", 37.4655, 118.4978, "东营区实验学校"),
+    ("demo-11", "school", "school_surroundings", "IV", "校园周边交通隐患",
+     "校门口流动摊贩占道，接送车辆拥堵。", 37.4572, 118.5301, "东城第二小学"),
+    ("demo-12", "localgov", "mass_incident", "II", "征地补偿群体性聚集",
+     "约 100 人在街道办事处门前聚集，涉及油田用地与地方补偿。", 37.4444, 118.5555, "辛店街道办事处"),
+]
+
+# (key, agency, category, level, title, description, latitude, longitude, address)
+AGENCY_REPORTS = [
+    ("demo-a1", "oilfield", "illegal_crude_purchase", "III", "油区巡逻发现私设收油点",
+     "油田保卫巡逻队在井区外发现私设收油点。", 37.4012, 118.4725, "史口镇油区外"),
+    ("demo-a2", "school", "campus_safety", "IV", "校内学生冲突",
+     "课间两名学生冲突，已由老师制止。", 37.4633, 118.5102, "东营区第一中学"),
+]
+
+
+def load(gateway_url: str, grpc_targets: dict[str, str]) -> int:
+    """Report every demo incident; returns how many were new."""
+    created = 0
+    with httpx.Client(base_url=gateway_url, timeout=10.0) as client:
+        for key, agency, category, level, title, description, lat, lon, address in GATEWAY_REPORTS:
+            response = client.post(
+                "/api/v1/incidents",
+                headers={"Idempotency-Key": key},
+                json={
+                    "source_agency": agency,
+                    "category": category,
+                    "level": level,
+                    "title": title,
+                    "description": description,
+                    "location": {"latitude": lat, "longitude": lon, "address": address},
+                    "reporter": {"name": "值班员", "channel": "demo"},
+                },
+            )
+            response.raise_for_status()
+            created += response.status_code == 201
+    for key, agency, category, level, title, description, lat, lon, address in AGENCY_REPORTS:
+        with grpc.insecure_channel(grpc_targets[agency]) as channel:
+            agency_pb2_grpc.AgencyServiceStub(channel).SubmitIncident(
+                agency_pb2.SubmitIncidentRequest(
+                    idempotency_key=key,
+                    incident=incident_pb2.Incident(
+                        category=category,
+                        level=LEVEL_CODES[level],
+                        title=title,
+                        description=description,
+                        location=incident_pb2.Location(
+                            latitude=lat, longitude=lon, address=address, admin_code="370502"
+                        ),
+                        reporter=incident_pb2.Reporter(name="值班员", channel="demo"),
+                    ),
+                ),
+                timeout=10.0,
+            )
+    return created

@@ -1,0 +1,181 @@
+"""Starts and supervises the whole platform on one machine: the embedded broker, the four
+agency services and the gateway, each a real process.
+
+The launcher (``make run``) and the test suite use this same class, so what the tests kill
+and restart is exactly what an operator runs.
+"""
+
+import json
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import grpc
+import httpx
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+
+from infra import broker
+from infra.processes import kill, spawn, terminate
+from services.agency.profile import load as load_profile
+from services.common.catalog import AGENCIES
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHONPATH = os.pathsep.join([str(ROOT), str(ROOT / "build" / "proto")])
+SERVICES = (*AGENCIES, "gateway")
+
+
+class PlatformError(RuntimeError):
+    pass
+
+
+@dataclass
+class PlatformConfig:
+    data_dir: Path
+    host: str = "127.0.0.1"
+    broker_port: int = 9092
+    http_port: int = 8000
+    grpc_ports: dict[str, int] = field(
+        default_factory=lambda: {agency: load_profile(agency).grpc_port for agency in AGENCIES}
+    )
+    # Service name -> SQLAlchemy URL; a SQLite file in data_dir when absent.
+    database_urls: dict[str, str] = field(default_factory=dict)
+    # Extra environment for every service (JCP_* settings).
+    env: dict[str, str] = field(default_factory=dict)
+    # Write each process's output to data_dir/logs/<name>.log instead of the terminal.
+    log_to_files: bool = True
+
+    @property
+    def bootstrap_servers(self) -> str:
+        return f"{self.host}:{self.broker_port}"
+
+    @property
+    def gateway_url(self) -> str:
+        return f"http://{self.host}:{self.http_port}"
+
+    def grpc_target(self, agency: str) -> str:
+        return f"{self.host}:{self.grpc_ports[agency]}"
+
+
+class Platform:
+    def __init__(self, config: PlatformConfig) -> None:
+        self.config = config
+        self.processes: dict[str, subprocess.Popen[bytes]] = {}
+
+    # -- whole platform -------------------------------------------------------------------
+
+    def start(self, timeout: float = 60.0) -> None:
+        self.config.data_dir.mkdir(parents=True, exist_ok=True)
+        try:
+            self.start_broker()
+            for name in SERVICES:
+                self.start_service(name)
+            self.wait_ready(timeout)
+        except BaseException:
+            self.stop()
+            raise
+
+    def stop(self) -> None:
+        for name in [*reversed(SERVICES), "broker"]:
+            process = self.processes.pop(name, None)
+            if process is not None:
+                terminate(process)
+
+    def wait_ready(self, timeout: float = 60.0, services: Iterable[str] = SERVICES) -> None:
+        deadline = time.monotonic() + timeout
+        for name in services:
+            while not self._is_ready(name):
+                self._check_alive(name)
+                if time.monotonic() > deadline:
+                    raise PlatformError(
+                        f"{name} was not ready within {timeout:.0f}s; see {self.log_path(name)}"
+                    )
+                time.sleep(0.1)
+
+    def exited(self) -> dict[str, int]:
+        """Processes that have ended, with their exit codes."""
+        return {
+            name: code
+            for name, process in self.processes.items()
+            if (code := process.poll()) is not None
+        }
+
+    # -- single processes -----------------------------------------------------------------
+
+    def start_broker(self) -> None:
+        self.processes["broker"] = broker.start(
+            host=self.config.host, port=self.config.broker_port, log_path=self.log_path("broker")
+        )
+
+    def restart_broker(self) -> None:
+        """Kill the broker and start a fresh one: like the real thing, it comes back empty."""
+        kill(self.processes.pop("broker"))
+        self.start_broker()
+
+    def start_service(self, name: str) -> None:
+        module = "gateway.main" if name == "gateway" else "services.agency.main"
+        self.processes[name] = spawn(
+            [sys.executable, "-m", module], env=self.env_for(name), log_path=self.log_path(name)
+        )
+
+    def kill(self, name: str) -> None:
+        kill(self.processes.pop(name))
+
+    def terminate(self, name: str) -> None:
+        terminate(self.processes.pop(name))
+
+    def restart(self, name: str, *, hard: bool = True) -> None:
+        (self.kill if hard else self.terminate)(name)
+        self.start_service(name)
+        self.wait_ready(services=[name])
+
+    def env_for(self, name: str) -> dict[str, str]:
+        config = self.config
+        env = {
+            **os.environ,
+            "PYTHONPATH": PYTHONPATH,
+            "PYTHONUNBUFFERED": "1",
+            "JCP_BOOTSTRAP_SERVERS": config.bootstrap_servers,
+            "JCP_DATA_DIR": str(config.data_dir),
+            **config.env,
+        }
+        if name in config.database_urls:
+            env["JCP_DATABASE_URL"] = config.database_urls[name]
+        if name == "gateway":
+            env["JCP_HTTP_HOST"] = config.host
+            env["JCP_HTTP_PORT"] = str(config.http_port)
+            env["JCP_AGENCY_ENDPOINTS"] = json.dumps(
+                {agency: config.grpc_target(agency) for agency in AGENCIES}
+            )
+        else:
+            env["JCP_AGENCY"] = name
+            env["JCP_GRPC_HOST"] = config.host
+            env["JCP_GRPC_PORT"] = str(config.grpc_ports[name])
+        return env
+
+    def log_path(self, name: str) -> Path | None:
+        return self.config.data_dir / "logs" / f"{name}.log" if self.config.log_to_files else None
+
+    def _check_alive(self, name: str) -> None:
+        process = self.processes.get(name)
+        if process is None or process.poll() is not None:
+            code = None if process is None else process.returncode
+            raise PlatformError(f"{name} exited (code {code}) while starting; see {self.log_path(name)}")
+
+    def _is_ready(self, name: str) -> bool:
+        if name == "gateway":
+            try:
+                return httpx.get(f"{self.config.gateway_url}/readyz", timeout=1.0).status_code == 200
+            except httpx.HTTPError:
+                return False
+        with grpc.insecure_channel(self.config.grpc_target(name)) as channel:
+            try:
+                answer = health_pb2_grpc.HealthStub(channel).Check(
+                    health_pb2.HealthCheckRequest(service=""), timeout=1.0
+                )
+            except grpc.RpcError:
+                return False
+        return answer.status == health_pb2.HealthCheckResponse.SERVING

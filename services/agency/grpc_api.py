@@ -1,0 +1,105 @@
+"""The agency's gRPC API: thin adapters from requests to service functions.
+
+Domain errors become gRPC status codes here and nowhere else.
+"""
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import grpc
+from sqlalchemy.orm import Session, sessionmaker
+
+from jcp.incidents.v1 import agency_pb2, agency_pb2_grpc, incident_pb2
+from services.agency import service
+from services.agency.profile import AgencyProfile
+from services.common import incident_store
+from services.common.clock import Clock, utc_now
+from services.common.db import transaction
+from services.common.errors import Conflict, DomainError, Invalid, NotFound
+
+log = logging.getLogger(__name__)
+
+_CODES: dict[type[DomainError], grpc.StatusCode] = {
+    NotFound: grpc.StatusCode.NOT_FOUND,
+    Conflict: grpc.StatusCode.ALREADY_EXISTS,
+    Invalid: grpc.StatusCode.INVALID_ARGUMENT,
+}
+
+
+@contextmanager
+def _mapped_errors(context: grpc.ServicerContext) -> Iterator[None]:
+    try:
+        yield
+    except DomainError as exc:
+        context.abort(_CODES.get(type(exc), grpc.StatusCode.FAILED_PRECONDITION), exc.message)
+
+
+class AgencyApi(agency_pb2_grpc.AgencyServiceServicer):
+    def __init__(
+        self,
+        *,
+        profile: AgencyProfile,
+        session_factory: sessionmaker[Session],
+        clock: Clock = utc_now,
+    ) -> None:
+        self._profile = profile
+        self._session_factory = session_factory
+        self._clock = clock
+
+    def GetIncident(
+        self, request: agency_pb2.GetIncidentRequest, context: grpc.ServicerContext
+    ) -> incident_pb2.Incident:
+        with _mapped_errors(context), self._session_factory() as session:
+            return service.get_incident(session=session, incident_id=request.id)
+
+    def ListIncidentsChanged(
+        self, request: agency_pb2.ListIncidentsChangedRequest, context: grpc.ServicerContext
+    ) -> agency_pb2.ListIncidentsChangedResponse:
+        changed_since = (
+            incident_store.to_datetime(request.changed_since)
+            if request.HasField("changed_since")
+            else None
+        )
+        with self._session_factory() as session:
+            rows, more = service.list_changes(
+                session=session,
+                after_sequence=request.after_sequence,
+                changed_since=changed_since,
+                page_size=request.page_size,
+            )
+            changes = [
+                agency_pb2.IncidentChange(
+                    sequence=row.sequence,
+                    incident=(
+                        incident_pb2.Incident(id=row.id, version=row.version)
+                        if request.ids_only
+                        else incident_store.to_proto(row)
+                    ),
+                )
+                for row in rows
+            ]
+        last = rows[-1].sequence if rows else request.after_sequence
+        return agency_pb2.ListIncidentsChangedResponse(changes=changes, last_sequence=last, more=more)
+
+    def GetInventoryDigest(
+        self, request: agency_pb2.GetInventoryDigestRequest, context: grpc.ServicerContext
+    ) -> agency_pb2.InventoryDigest:
+        with self._session_factory() as session:
+            result = service.digest(session=session)
+        return agency_pb2.InventoryDigest(count=result.count, digest=result.value)
+
+    def SubmitIncident(
+        self, request: agency_pb2.SubmitIncidentRequest, context: grpc.ServicerContext
+    ) -> incident_pb2.Incident:
+        with _mapped_errors(context), transaction(self._session_factory) as session:
+            incident, created = service.submit_incident(
+                session=session,
+                profile=self._profile,
+                incident=request.incident,
+                idempotency_key=request.idempotency_key,
+                clock=self._clock,
+            )
+        if created:
+            log.info("incident %s submitted by %s operators", incident.id, self._profile.id)
+        return incident

@@ -1,0 +1,69 @@
+"""What an agency service does with its own incident picture."""
+
+import hashlib
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from jcp.incidents.v1 import incident_pb2
+from services.agency.profile import AgencyProfile
+from services.common import incident_store
+from services.common.clock import Clock, utc_now
+from services.common.errors import Invalid, NotFound
+
+
+def source_of(profile: AgencyProfile) -> str:
+    return f"/jcp/agency/{profile.id}"
+
+
+def get_incident(*, session: Session, incident_id: str) -> incident_pb2.Incident:
+    row = session.get(incident_store.IncidentRow, incident_id)
+    if row is None:
+        raise NotFound(f"incident {incident_id} is not held here", incident_id=incident_id)
+    return incident_store.to_proto(row)
+
+
+def submit_incident(
+    *,
+    session: Session,
+    profile: AgencyProfile,
+    incident: incident_pb2.Incident,
+    idempotency_key: str,
+    clock: Clock = utc_now,
+) -> tuple[incident_pb2.Incident, bool]:
+    """An incident from this agency's own operators joins the shared picture."""
+    if incident.category not in profile.categories:
+        raise Invalid(
+            f"category {incident.category!r} is not one {profile.id} reports",
+            allowed=profile.categories,
+        )
+    submitted = incident_pb2.Incident()
+    submitted.CopyFrom(incident)
+    submitted.source_agency = profile.id
+    fingerprint = hashlib.sha256(submitted.SerializeToString(deterministic=True)).hexdigest()
+    return incident_store.create(
+        session,
+        incident=submitted,
+        source=source_of(profile),
+        idempotency_key=f"{profile.id}:{idempotency_key}" if idempotency_key else None,
+        fingerprint=fingerprint,
+        clock=clock,
+    )
+
+
+def list_changes(
+    *,
+    session: Session,
+    after_sequence: int,
+    changed_since: datetime | None,
+    page_size: int,
+) -> tuple[list[incident_store.IncidentRow], bool]:
+    page_size = min(max(page_size or 500, 1), 5000)
+    rows = incident_store.changes_after(
+        session, after_sequence=after_sequence, changed_since=changed_since, limit=page_size + 1
+    )
+    return rows[:page_size], len(rows) > page_size
+
+
+def digest(*, session: Session) -> incident_store.Digest:
+    return incident_store.digest_of(incident_store.inventory(session))

@@ -1,0 +1,10 @@
+"""Settings of one agency service process."""
+
+from services.common.settings import CommonSettings
+
+
+class AgencySettings(CommonSettings):
+    agency: str
+    grpc_host: str = "127.0.0.1"
+    # Overrides the profile's port (tests run several platforms side by side).
+    grpc_port: int | None = None

@@ -1,0 +1,1 @@
+"""The Kafka bus: CloudEvents envelopes, a transactional outbox and an idempotent inbox."""

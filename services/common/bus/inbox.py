@@ -1,0 +1,193 @@
+"""Idempotent inbox consumer.
+
+Each batch is applied in one database transaction that also records every event id; Kafka
+offsets are committed only after that transaction. Redelivery after a crash finds the ids
+and skips them. A record that can never be applied is written to the dead-letter topic
+(through the outbox, in the same transaction) so it neither crashes the consumer nor blocks
+its partition.
+"""
+
+import hashlib
+import logging
+import threading
+import warnings
+from collections.abc import Callable, Mapping
+from datetime import datetime, timedelta
+from typing import Any
+
+from google.protobuf.message import Message
+from opentelemetry.trace import SpanKind
+from sqlalchemy import String, delete, select
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
+
+from services.common import telemetry
+from services.common.bus.clients import make_consumer
+from services.common.bus.envelope import Event, InvalidEvent, decode
+from services.common.bus.outbox import enqueue_raw
+from services.common.bus.topics import DEAD_LETTERS
+from services.common.clock import Clock, utc_now
+from services.common.db import Base, UtcDateTime, transaction
+from services.common.settings import CommonSettings
+
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore", DeprecationWarning)
+    from kafka.structs import OffsetAndMetadata, TopicPartition
+
+log = logging.getLogger(__name__)
+_tracer = telemetry.tracer(__name__)
+
+Handler = Callable[[Session, Event], object]
+
+
+class ProcessedEvent(Base):
+    __tablename__ = "inbox"
+
+    event_id: Mapped[str] = mapped_column(String(120), primary_key=True)
+    processed_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+
+
+class InboxConsumer:
+    def __init__(
+        self,
+        *,
+        settings: CommonSettings,
+        group_id: str,
+        topics: list[str],
+        registry: Mapping[str, type[Message]],
+        handler: Handler,
+        session_factory: sessionmaker[Session],
+        clock: Clock = utc_now,
+    ) -> None:
+        self._settings = settings
+        self._group_id = group_id
+        self._topics = topics
+        self._registry = registry
+        self._handler = handler
+        self._session_factory = session_factory
+        self._clock = clock
+        self._retention = timedelta(seconds=settings.inbox_retention_s)
+        self._last_purge = clock()
+        self.assigned = threading.Event()
+        self.dead_lettered = 0
+
+    def run(self, stop: threading.Event) -> None:
+        consumer: Any = None
+        backoff = 0.2
+        while not stop.is_set():
+            try:
+                if consumer is None:
+                    consumer = make_consumer(
+                        self._settings, group_id=self._group_id, topics=self._topics
+                    )
+                batch = consumer.poll(timeout_ms=200, max_records=500)
+                if consumer.assignment():
+                    self.assigned.set()
+                if batch:
+                    self._process(consumer, batch)
+                else:
+                    self._purge_if_due()
+                backoff = 0.2
+            except Exception as exc:  # broker or database trouble: reconnect, resume from commits
+                log.warning("consumer %s failed, restarting in %.1fs: %r", self._group_id, backoff, exc)
+                self._close(consumer)
+                consumer = None
+                stop.wait(backoff)
+                backoff = min(backoff * 2, 5.0)
+        self._close(consumer)
+
+    def _process(self, consumer: Any, batch: Mapping[TopicPartition, list[Any]]) -> None:
+        records = [record for partition_records in batch.values() for record in partition_records]
+        decoded: list[tuple[Any, Event | InvalidEvent]] = []
+        for record in records:
+            try:
+                decoded.append((record, decode(record.headers, record.value, self._registry)))
+            except InvalidEvent as exc:
+                decoded.append((record, exc))
+        keys = [self._inbox_key(record, item) for record, item in decoded]
+        with transaction(self._session_factory) as session:
+            seen = set(
+                session.scalars(select(ProcessedEvent.event_id).where(ProcessedEvent.event_id.in_(keys)))
+            )
+            now = self._clock()
+            for (record, item), key in zip(decoded, keys, strict=True):
+                if key in seen:
+                    continue
+                seen.add(key)
+                if isinstance(item, InvalidEvent):
+                    self._dead_letter(session, record, item.reason)
+                else:
+                    self._apply(session, record, item)
+                session.add(ProcessedEvent(event_id=key, processed_at=now))
+        consumer.commit(
+            {
+                partition: OffsetAndMetadata(partition_records[-1].offset + 1, "", -1)
+                for partition, partition_records in batch.items()
+            }
+        )
+
+    def _apply(self, session: Session, record: Any, event: Event) -> None:
+        with _tracer.start_as_current_span(
+            f"{record.topic} process",
+            context=telemetry.context_from(event.traceparent),
+            kind=SpanKind.CONSUMER,
+            attributes={"messaging.system": "kafka", "messaging.message.id": event.id,
+                        "messaging.destination.name": record.topic},
+        ):
+            try:
+                with session.begin_nested():
+                    self._handler(session, event)
+            except (OperationalError, InterfaceError):
+                raise
+            except InvalidEvent as exc:
+                self._dead_letter(session, record, exc.reason)
+            except Exception as exc:  # a record this code cannot apply must not stop the stream
+                log.exception("handler failed for event %s", event.id)
+                self._dead_letter(session, record, f"handler failed: {exc!r}")
+
+    def _dead_letter(self, session: Session, record: Any, reason: str) -> None:
+        self.dead_lettered += 1
+        log.warning(
+            "dead-lettering %s[%d]@%d: %s", record.topic, record.partition, record.offset, reason
+        )
+        headers = list(record.headers or ())
+        headers += [
+            ("dlq_reason", reason.encode()),
+            ("dlq_topic", record.topic.encode()),
+            ("dlq_partition", str(record.partition).encode()),
+            ("dlq_offset", str(record.offset).encode()),
+            ("dlq_consumer", self._group_id.encode()),
+        ]
+        enqueue_raw(
+            session,
+            topic=DEAD_LETTERS,
+            key=(record.key or b"").decode(errors="replace"),
+            event_id=f"dlq-{record.topic}-{record.partition}-{record.offset}",
+            event_type="dead-letter",
+            headers=headers,
+            payload=record.value or b"",
+            clock=self._clock,
+        )
+
+    @staticmethod
+    def _inbox_key(record: Any, item: Event | InvalidEvent) -> str:
+        if isinstance(item, Event):
+            return item.id
+        digest = hashlib.sha256(record.value or b"").hexdigest()[:16]
+        return f"dlq:{record.topic}:{record.partition}:{record.offset}:{digest}"
+
+    def _purge_if_due(self) -> None:
+        now = self._clock()
+        if now - self._last_purge < timedelta(minutes=1):
+            return
+        self._last_purge = now
+        with transaction(self._session_factory) as session:
+            session.execute(delete(ProcessedEvent).where(ProcessedEvent.processed_at < now - self._retention))
+
+    @staticmethod
+    def _close(consumer: Any) -> None:
+        if consumer is not None:
+            try:
+                consumer.close(autocommit=False)
+            except Exception as exc:  # closing a consumer of a dead broker can fail; it is dropped
+                log.debug("closing consumer: %r", exc)

@@ -1,0 +1,20 @@
+"""Topic names and how they are created.
+
+Topics are created explicitly: the embedded broker would otherwise auto-create them on first
+use. Four partitions matches what it would pick, so either way the layout is the same.
+"""
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class TopicSpec:
+    name: str
+    partitions: int = 4
+    replication: int = 1
+
+
+INCIDENTS = "incidents.v1"
+DEAD_LETTERS = "deadletters.v1"
+
+ALL: tuple[TopicSpec, ...] = (TopicSpec(INCIDENTS), TopicSpec(DEAD_LETTERS))
