@@ -26,8 +26,7 @@ class AgencyDirectory:
         self._timeout = timeout_s
         self._channels = {agency: grpc.insecure_channel(target) for agency, target in endpoints.items()}
         self._stubs = {
-            agency: agency_pb2_grpc.AgencyServiceStub(channel)
-            for agency, channel in self._channels.items()
+            agency: agency_pb2_grpc.AgencyServiceStub(channel) for agency, channel in self._channels.items()
         }
 
     @property

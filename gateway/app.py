@@ -35,9 +35,7 @@ def _field_name(location: tuple[object, ...]) -> str:
 
 async def _validation_failed(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
-    fields = [
-        {"field": _field_name(tuple(error["loc"])), "message": error["msg"]} for error in exc.errors()
-    ]
+    fields = [{"field": _field_name(tuple(error["loc"])), "message": error["msg"]} for error in exc.errors()]
     names = ", ".join(sorted({item["field"] for item in fields}))
     return JSONResponse(
         status_code=422,

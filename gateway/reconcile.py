@@ -96,9 +96,7 @@ class Reconciler:
         report.reannounced = self._reannounce(sorted(lacking))
         return report
 
-    def _fetch_newer(
-        self, agency: str, listing: dict[str, int], held: dict[str, tuple[int, object]]
-    ) -> int:
+    def _fetch_newer(self, agency: str, listing: dict[str, int], held: dict[str, tuple[int, object]]) -> int:
         newer = [key for key, version in listing.items() if version > held.get(key, (0, None))[0]]
         stub = self._directory.stub(agency)
         fetched = 0

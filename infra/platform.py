@@ -98,9 +98,7 @@ class Platform:
     def exited(self) -> dict[str, int]:
         """Processes that have ended, with their exit codes."""
         return {
-            name: code
-            for name, process in self.processes.items()
-            if (code := process.poll()) is not None
+            name: code for name, process in self.processes.items() if (code := process.poll()) is not None
         }
 
     # -- single processes -----------------------------------------------------------------

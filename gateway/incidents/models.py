@@ -17,7 +17,6 @@ AgencyId = Literal["oilfield", "localgov", "military", "school"]
 assert set(AgencyId.__args__) == set(AGENCIES)  # type: ignore[attr-defined]
 
 
-
 def _known_category(value: str) -> str:
     if value not in CATEGORIES:
         raise ValueError(f"unknown category {value!r}; known: {', '.join(sorted(CATEGORIES))}")

@@ -120,7 +120,5 @@ def update_incident(incident_id: str, changes: IncidentUpdate, ctx: Context) -> 
 def change_status(incident_id: str, change: StatusChange, ctx: Context) -> IncidentRead:
     """Move an incident along its lifecycle. 409 names the allowed next states."""
     with transaction(ctx.session_factory) as session:
-        row = service.change_status(
-            session=session, incident_id=incident_id, change=change, clock=ctx.clock
-        )
+        row = service.change_status(session=session, incident_id=incident_id, change=change, clock=ctx.clock)
         return IncidentRead.from_row(row)

@@ -57,9 +57,7 @@ class AgencyApi(agency_pb2_grpc.AgencyServiceServicer):
         self, request: agency_pb2.ListIncidentsChangedRequest, context: grpc.ServicerContext
     ) -> agency_pb2.ListIncidentsChangedResponse:
         changed_since = (
-            incident_store.to_datetime(request.changed_since)
-            if request.HasField("changed_since")
-            else None
+            incident_store.to_datetime(request.changed_since) if request.HasField("changed_since") else None
         )
         with self._session_factory() as session:
             rows, more = service.list_changes(

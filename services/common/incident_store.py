@@ -228,18 +228,14 @@ def _incident_event(message: Message, *, source: str, clock: Clock) -> Event:
     )
 
 
-def announce(
-    session: Session, *, message: Message, source: str, clock: Clock = utc_now
-) -> Event:
+def announce(session: Session, *, message: Message, source: str, clock: Clock = utc_now) -> Event:
     """Put an incident event on the outbox, in the caller's transaction."""
     event = _incident_event(message, source=source, clock=clock)
     enqueue(session, topic=INCIDENTS, key=event.subject, event=event, clock=clock)
     return event
 
 
-def adopt(
-    session: Session, incident: incident_pb2.Incident, *, source: str, clock: Clock = utc_now
-) -> bool:
+def adopt(session: Session, incident: incident_pb2.Incident, *, source: str, clock: Clock = utc_now) -> bool:
     """Keep an incident learned outside Kafka (reconciliation) and pass it on as a snapshot."""
     event = _incident_event(events_pb2.IncidentSnapshot(incident=incident), source=source, clock=clock)
     if not store(session, incident, event_id=event.id, event_type_name=event.type, clock=clock):
@@ -248,9 +244,7 @@ def adopt(
     return True
 
 
-def record_local_change(
-    session: Session, *, message: Message, source: str, clock: Clock = utc_now
-) -> Event:
+def record_local_change(session: Session, *, message: Message, source: str, clock: Clock = utc_now) -> Event:
     """Store a change made here and announce it, atomically."""
     event = announce(session, message=message, source=source, clock=clock)
     incident: incident_pb2.Incident = message.incident  # type: ignore[attr-defined]
@@ -274,9 +268,7 @@ class Digest:
 
 
 def version_hash(incident_id: str, version: int) -> int:
-    return int.from_bytes(
-        hashlib.blake2b(f"{incident_id}:{version}".encode(), digest_size=8).digest(), "big"
-    )
+    return int.from_bytes(hashlib.blake2b(f"{incident_id}:{version}".encode(), digest_size=8).digest(), "big")
 
 
 def digest_of(pairs: Sequence[tuple[str, int]]) -> Digest:

@@ -50,8 +50,7 @@ def create_topics(bootstrap_servers: str, specs: tuple[TopicSpec, ...] = ALL) ->
         for spec in specs:
             with suppress(TopicAlreadyExistsError):
                 admin.create_topics(
-                    [NewTopic(spec.name, num_partitions=spec.partitions,
-                              replication_factor=spec.replication)]
+                    [NewTopic(spec.name, num_partitions=spec.partitions, replication_factor=spec.replication)]
                 )
     finally:
         admin.close()

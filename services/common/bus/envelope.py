@@ -77,9 +77,7 @@ def to_headers(event: Event) -> list[tuple[str, bytes]]:
     return headers
 
 
-def decode(
-    headers: Headers | None, value: bytes | None, registry: Mapping[str, type[Message]]
-) -> Event:
+def decode(headers: Headers | None, value: bytes | None, registry: Mapping[str, type[Message]]) -> Event:
     """Parse one record, or say exactly why it is not an event this consumer understands."""
     attrs: dict[str, str] = {}
     for name, raw in headers or ():

@@ -77,9 +77,7 @@ class InboxConsumer:
         while not stop.is_set():
             try:
                 if consumer is None:
-                    consumer = make_consumer(
-                        self._settings, group_id=self._group_id, topics=self._topics
-                    )
+                    consumer = make_consumer(self._settings, group_id=self._group_id, topics=self._topics)
                 batch = consumer.poll(timeout_ms=200, max_records=500)
                 if consumer.assignment():
                     self.assigned.set()
@@ -131,8 +129,11 @@ class InboxConsumer:
             f"{record.topic} process",
             context=telemetry.context_from(event.traceparent),
             kind=SpanKind.CONSUMER,
-            attributes={"messaging.system": "kafka", "messaging.message.id": event.id,
-                        "messaging.destination.name": record.topic},
+            attributes={
+                "messaging.system": "kafka",
+                "messaging.message.id": event.id,
+                "messaging.destination.name": record.topic,
+            },
         ):
             try:
                 with session.begin_nested():
@@ -147,9 +148,7 @@ class InboxConsumer:
 
     def _dead_letter(self, session: Session, record: Any, reason: str) -> None:
         self.dead_lettered += 1
-        log.warning(
-            "dead-lettering %s[%d]@%d: %s", record.topic, record.partition, record.offset, reason
-        )
+        log.warning("dead-lettering %s[%d]@%d: %s", record.topic, record.partition, record.offset, reason)
         headers = list(record.headers or ())
         headers += [
             ("dlq_reason", reason.encode()),

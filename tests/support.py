@@ -1,0 +1,81 @@
+"""Helpers the tests share: waiting with a deadline, free ports, request bodies, and reading
+a service's own database to prove what it holds."""
+
+import socket
+import time
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from sqlalchemy import create_engine, func, select
+from sqlalchemy.engine import Engine
+
+from services.common.incident_store import IncidentReceipt, IncidentRow
+
+T = TypeVar("T")
+
+_engines: dict[str, Engine] = {}
+
+
+def wait_for(condition: Callable[[], T], *, timeout: float, message: str, interval: float = 0.05) -> T:
+    """Poll until ``condition`` returns something truthy; fail with ``message`` at the deadline."""
+    deadline = time.monotonic() + timeout
+    while True:
+        result = condition()
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout}s: {message}")
+        time.sleep(interval)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def incident_body(**overrides: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "source_agency": "localgov",
+        "category": "civil_dispute",
+        "level": "III",
+        "title": "邻里纠纷",
+        "description": "两户因停车位发生争执",
+        "location": {"latitude": 37.4612, "longitude": 118.4936, "address": "文汇街道西四路 256 号"},
+        "reporter": {"name": "张三", "phone": "13800000000", "channel": "test"},
+    }
+    body.update(overrides)
+    return body
+
+
+def engine_for(url: str) -> Engine:
+    if url not in _engines:
+        _engines[url] = create_engine(url, connect_args={"timeout": 30} if url.startswith("sqlite") else {})
+    return _engines[url]
+
+
+def dispose_engines() -> None:
+    for engine in _engines.values():
+        engine.dispose()
+    _engines.clear()
+
+
+def picture(url: str) -> dict[str, int]:
+    """Every incident a service's database holds, with its version."""
+    with engine_for(url).connect() as connection:
+        return dict(connection.execute(select(IncidentRow.id, IncidentRow.version)).all())  # type: ignore[arg-type]
+
+
+def duplicate_receipts(url: str) -> int:
+    """How many times some incident version was stored more than once (0 when exactly once)."""
+    with engine_for(url).connect() as connection:
+        total = connection.scalar(select(func.count()).select_from(IncidentReceipt)) or 0
+        distinct = (
+            connection.scalar(
+                select(func.count()).select_from(
+                    select(IncidentReceipt.incident_id, IncidentReceipt.version).distinct().subquery()
+                )
+            )
+            or 0
+        )
+    return total - distinct
