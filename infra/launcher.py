@@ -24,6 +24,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data-dir", type=Path, default=Path("var"))
     parser.add_argument("--no-demo", action="store_true", help="start without demo data")
     parser.add_argument("--logs-to-files", action="store_true", help="write logs under data-dir/logs")
+    parser.add_argument("--broker-port", type=int, default=9092)
+    parser.add_argument("--http-port", type=int, default=8000)
+    parser.add_argument(
+        "--grpc-base-port",
+        type=int,
+        default=None,
+        help="agency gRPC ports are this and the next three (default: each profile's own port)",
+    )
     args = parser.parse_args(argv)
     logs.configure("launcher")
 
@@ -31,7 +39,15 @@ def main(argv: list[str] | None = None) -> int:
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stop.set())
 
-    platform = Platform(PlatformConfig(data_dir=args.data_dir, log_to_files=args.logs_to_files))
+    config = PlatformConfig(
+        data_dir=args.data_dir,
+        log_to_files=args.logs_to_files,
+        broker_port=args.broker_port,
+        http_port=args.http_port,
+    )
+    if args.grpc_base_port is not None:
+        config.grpc_ports = {agency: args.grpc_base_port + n for n, agency in enumerate(AGENCIES)}
+    platform = Platform(config)
     try:
         platform.start()
         if not args.no_demo:
@@ -45,7 +61,6 @@ def main(argv: list[str] | None = None) -> int:
         platform.stop()
         return 1
 
-    config = platform.config
     print(
         "\nJoint Command Platform is running\n"
         f"  gateway     {config.gateway_url}\n"

@@ -1,0 +1,328 @@
+"""Fan-out benchmark: ``python -m bench.fanout`` (``make bench``).
+
+Starts the whole platform as real processes on free ports in a temporary directory and
+measures three stages, each next to a baseline measured in the same run on the same machine:
+
+1. intake: concurrent clients POST incidents to the gateway; baseline is a bare FastAPI app
+   validating the same body with the same model and storing nothing;
+2. fan-out latency at a steady rate, from the gateway's receipt of version 1 to the last of
+   the four agencies' receipts; baseline is kafka-python straight through the same broker;
+3. fan-out throughput of a 10,000-incident outbox backlog released by a gateway restart;
+   baseline is the same records produced and consumed by four groups, no database.
+
+It prints figures, it does not assert: a missed target is a finding, not a failure.
+"""
+
+import argparse
+import asyncio
+import os
+import platform as pyplatform
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from bench import kafka_baseline, loadgen
+from bench.payloads import new_incident, request_bodies
+from bench.probe import Databases
+from bench.stats import Row, percentile, render
+from gateway.incidents.service import SOURCE as GATEWAY_SOURCE
+from infra.broker import wait_until_answering
+from infra.platform import PYTHONPATH, Platform, PlatformConfig
+from infra.processes import spawn, terminate
+from services.common import incident_store
+from services.common.catalog import AGENCIES
+from services.common.db import make_engine, make_session_factory, transaction
+
+HOST = "127.0.0.1"
+PATH = "/api/v1/incidents"
+WARM_UP_S = 1.0
+
+
+@dataclass(frozen=True)
+class Options:
+    clients: int
+    intake_s: float
+    rate: float
+    steady_s: float
+    backlog: int
+    keep: bool
+
+
+def free_port() -> int:
+    """A port nobody holds now: other engineers run platforms on this machine at the same time."""
+    with socket.socket() as probe:
+        probe.bind((HOST, 0))
+        return int(probe.getsockname()[1])
+
+
+def machine() -> str:
+    load = " ".join(f"{value:.2f}" for value in os.getloadavg())
+    return (
+        f"Machine: {os.cpu_count()} CPUs, Python {pyplatform.python_version()}, "
+        f"Linux {os.uname().release}, load average {load}"
+    )
+
+
+# -- stage 1: intake -------------------------------------------------------------------------
+
+
+def _hammer(port: int, options: Options) -> loadgen.ClosedLoopResult:
+    """Warm up first, so connection set-up and the first requests' imports are not measured."""
+    bodies = request_bodies()
+    asyncio.run(loadgen.closed_loop(HOST, port, PATH, bodies, clients=options.clients, duration_s=WARM_UP_S))
+    return asyncio.run(
+        loadgen.closed_loop(HOST, port, PATH, bodies, clients=options.clients, duration_s=options.intake_s)
+    )
+
+
+def _start_baseline_app(log_dir: Path) -> tuple[subprocess.Popen[bytes], int]:
+    port = free_port()
+    process = spawn(
+        [sys.executable, "-m", "bench.baseline_app", "--host", HOST, "--port", str(port)],
+        env={**os.environ, "PYTHONPATH": PYTHONPATH},
+        log_path=log_dir / "baseline_app.log",
+    )
+    try:
+        wait_until_answering(HOST, port, process, timeout=30.0)
+    except BaseException:
+        terminate(process)
+        raise
+    return process, port
+
+
+def _intake_rows(ours: loadgen.ClosedLoopResult, base: loadgen.ClosedLoopResult, clients: int) -> list[Row]:
+    stage = f"1 intake ({clients} clients)"
+    ours_ok, base_ok = ours.accepted, base.accepted
+    ours_rate, base_rate = len(ours_ok) / ours.elapsed_s, len(base_ok) / base.elapsed_s
+    rows = [
+        Row(
+            stage,
+            "accepted (201) /s",
+            ours_rate,
+            base_rate,
+            True,
+            ">= 40% of base",
+            ours_rate >= 0.4 * base_rate,
+        )
+    ]
+    for q in (50, 99):
+        rows.append(
+            Row(
+                "",
+                f"latency p{q} ms",
+                1000 * percentile([s.latency_s for s in ours_ok], q),
+                1000 * percentile([s.latency_s for s in base_ok], q),
+            )
+        )
+    rows.append(Row("", "other answers", float(ours.failed), float(base.failed)))
+    return rows
+
+
+def stage_intake(platform: Platform, dbs: Databases, options: Options) -> list[Row]:
+    process, port = _start_baseline_app(platform.config.data_dir / "logs")
+    try:
+        base = _hammer(port, options)
+    finally:
+        terminate(process)
+    ours = _hammer(platform.config.http_port, options)
+    rows = _intake_rows(ours, base, options.clients)
+    drain = dbs.wait_quiet(timeout=120.0)
+    rows.append(Row("", "fan-out drain after intake s", drain))
+    return rows
+
+
+# -- stage 2: fan-out latency at a steady rate ----------------------------------------------
+
+
+def platform_latencies(dbs: Databases, ids: Sequence[str]) -> list[float]:
+    """Per incident: the last agency's receipt of version 1 minus the gateway's own."""
+    intake = dbs.first_receipts("gateway", ids)
+    held = [dbs.first_receipts(agency, ids) for agency in AGENCIES]
+    return [
+        max(receipts[incident_id] for receipts in held).timestamp() - intake[incident_id].timestamp()
+        for incident_id in ids
+    ]
+
+
+def stage_latency(platform: Platform, dbs: Databases, options: Options) -> list[Row]:
+    base = kafka_baseline.fanout_latencies(
+        platform.config.bootstrap_servers, rate=options.rate, duration_s=options.steady_s
+    )
+    sent = asyncio.run(
+        loadgen.paced(
+            HOST,
+            platform.config.http_port,
+            PATH,
+            request_bodies(),
+            rate=options.rate,
+            duration_s=options.steady_s,
+        )
+    )
+    dbs.wait_quiet(timeout=60.0)
+    ours = platform_latencies(dbs, sent.ids)
+    stage = f"2 fan-out latency ({options.rate:.0f}/s)"
+    rows = [Row(stage, "incidents sent /s", len(sent.ids) / sent.elapsed_s, len(base) / options.steady_s)]
+    for q in (50, 95, 99):
+        p_ours, p_base = 1000 * percentile(ours, q), 1000 * percentile(base, q)
+        if q == 99:
+            rows.append(Row("", "latency p99 ms", p_ours, p_base, False, "< 150 ms", p_ours < 150))
+        else:
+            rows.append(Row("", f"latency p{q} ms", p_ours, p_base))
+    rows.append(Row("", "latency max ms", 1000 * max(ours), 1000 * max(base)))
+    rows.append(Row("", "non-201 answers", float(sent.failed)))
+    return rows
+
+
+# -- stage 3: fan-out throughput of an outbox backlog ---------------------------------------
+
+
+def insert_backlog(data_dir: Path, count: int) -> float:
+    """Write incidents and their outbox rows as the gateway would, while it is down; seconds."""
+    engine = make_engine(f"sqlite:///{data_dir / 'gateway.db'}")
+    session_factory = make_session_factory(engine)
+    started = time.monotonic()
+    try:
+        for start in range(0, count, 500):
+            with transaction(session_factory) as session:
+                for index in range(start, min(count, start + 500)):
+                    incident_store.create(
+                        session,
+                        incident=new_incident(index),
+                        source=GATEWAY_SOURCE,
+                        idempotency_key=None,
+                        fingerprint="",
+                    )
+    finally:
+        engine.dispose()
+    return time.monotonic() - started
+
+
+def wait_agencies_hold(dbs: Databases, targets: dict[str, int], started: float, timeout: float) -> float:
+    """Seconds from ``started`` until every agency holds its target count; raises at the deadline."""
+    done: dict[str, float] = {}
+    while len(done) < len(targets):
+        for agency, count in dbs.agency_counts().items():
+            if agency not in done and count >= targets[agency]:
+                done[agency] = time.monotonic() - started
+        if time.monotonic() - started > timeout:
+            raise kafka_baseline.BenchError(
+                f"agencies did not receive the backlog within {timeout:.0f}s: {dbs.agency_counts()} "
+                f"of {targets}"
+            )
+        time.sleep(0.1)
+    return max(done.values())
+
+
+def stage_backlog(platform: Platform, dbs: Databases, options: Options) -> list[Row]:
+    count = options.backlog
+    base_s = kafka_baseline.fanout_backlog(
+        platform.config.bootstrap_servers, kafka_baseline.backlog_records(count)
+    )
+    platform.terminate("gateway")
+    insert_s = insert_backlog(platform.config.data_dir, count)
+    targets = {agency: held + count for agency, held in dbs.agency_counts().items()}
+    snapshots_before = dbs.reannounced()
+    started = time.monotonic()
+    platform.start_service("gateway")
+    platform.wait_ready(services=["gateway"])
+    ready_s = time.monotonic() - started
+    ours_s = wait_agencies_hold(dbs, targets, started, timeout=150.0)
+    stage = f"3 fan-out backlog ({count:,})"
+    return [
+        Row(
+            stage,
+            "incidents /s (from gateway start)",
+            count / ours_s,
+            count / base_s,
+            True,
+            ">= 25% of base",
+            count / ours_s >= 0.25 * count / base_s,
+        ),
+        Row("", "all four hold all, s", ours_s, base_s),
+        Row("", "incidents /s (from gateway ready)", count / (ours_s - ready_s)),
+        Row("", "gateway start to ready s", ready_s),
+        Row("", "backlog insert (gateway down) s", insert_s),
+        Row("", "snapshots re-announced", float(dbs.reannounced() - snapshots_before)),
+    ]
+
+
+# -- the run ---------------------------------------------------------------------------------
+
+
+def new_platform(data_dir: Path) -> Platform:
+    return Platform(
+        PlatformConfig(
+            data_dir=data_dir,
+            host=HOST,
+            broker_port=free_port(),
+            http_port=free_port(),
+            grpc_ports={agency: free_port() for agency in AGENCIES},
+            log_to_files=True,
+        )
+    )
+
+
+def run(options: Options) -> list[Row]:
+    data_dir = Path(tempfile.mkdtemp(prefix="jcp-bench-"))
+    platform = new_platform(data_dir)
+    dbs = Databases(data_dir)
+    rows: list[Row] = []
+    try:
+        platform.start()
+        for stage in (stage_intake, stage_latency, stage_backlog):
+            started = time.monotonic()
+            rows += stage(platform, dbs, options)
+            print(f"  {stage.__name__} done in {time.monotonic() - started:.1f}s", flush=True)
+    finally:
+        platform.stop()
+        dbs.close()
+        if options.keep:
+            print(f"data and logs kept in {data_dir}")
+        else:
+            shutil.rmtree(data_dir, ignore_errors=True)
+    return rows
+
+
+def parse_options(argv: Sequence[str] | None = None) -> Options:
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.fanout",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--clients", type=int, default=32, help="concurrent intake clients")
+    parser.add_argument("--intake-s", type=float, default=10.0, help="intake duration")
+    parser.add_argument("--rate", type=float, default=100.0, help="steady rate, incidents/s")
+    parser.add_argument("--steady-s", type=float, default=20.0, help="steady-rate duration")
+    parser.add_argument("--backlog", type=int, default=10_000, help="incidents in the outbox")
+    parser.add_argument("--keep", action="store_true", help="keep the data dir and logs")
+    args = parser.parse_args(argv)
+    return Options(
+        clients=args.clients,
+        intake_s=args.intake_s,
+        rate=args.rate,
+        steady_s=args.steady_s,
+        backlog=args.backlog,
+        keep=args.keep,
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    options = parse_options(argv)
+    print(machine(), flush=True)
+    started = time.monotonic()
+    rows = run(options)
+    print()
+    print(render(rows))
+    print()
+    print(machine().replace("Machine:", "Machine at the end:"))
+    print(f"Total run {time.monotonic() - started:.0f}s")
+
+
+if __name__ == "__main__":
+    main()

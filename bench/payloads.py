@@ -1,0 +1,66 @@
+"""What the benchmark sends: the district's demo reports, so every stage carries realistic
+(Chinese, multi-byte) text, and the same protobuf/CloudEvents records the platform publishes."""
+
+import json
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+from gateway.incidents.service import SOURCE as GATEWAY_SOURCE
+from infra.demo import GATEWAY_REPORTS
+from jcp.incidents.v1 import events_pb2, incident_pb2
+from services.common.bus.envelope import new_event, to_headers
+from services.common.catalog import DISTRICT_ADMIN_CODE
+from services.common.incident_store import LEVEL_CODES
+
+Record = tuple[bytes, list[tuple[str, bytes]], bytes]
+
+
+def request_bodies() -> list[bytes]:
+    """JSON bodies for POST /api/v1/incidents, one per demo report."""
+    bodies: list[dict[str, Any]] = [
+        {
+            "source_agency": agency,
+            "category": category,
+            "level": level,
+            "title": title,
+            "description": description,
+            "location": {"latitude": lat, "longitude": lon, "address": address},
+            "reporter": {"name": "值班员", "channel": "bench"},
+        }
+        for _key, agency, category, level, title, description, lat, lon, address in GATEWAY_REPORTS
+    ]
+    return [json.dumps(body, ensure_ascii=False).encode() for body in bodies]
+
+
+def new_incident(index: int) -> incident_pb2.Incident:
+    """An incident as the gateway builds it from a request, before it gets an id."""
+    _key, agency, category, level, title, description, lat, lon, address = GATEWAY_REPORTS[
+        index % len(GATEWAY_REPORTS)
+    ]
+    return incident_pb2.Incident(
+        source_agency=agency,
+        category=category,
+        level=LEVEL_CODES[level],
+        title=title,
+        description=description,
+        location=incident_pb2.Location(
+            latitude=lat, longitude=lon, address=address, admin_code=DISTRICT_ADMIN_CODE
+        ),
+        reporter=incident_pb2.Reporter(name="值班员", channel="bench"),
+    )
+
+
+def reported_record(index: int) -> Record:
+    """The record the gateway's relay would publish for a new incident: key, headers, value."""
+    incident = new_incident(index)
+    incident.id = str(uuid.uuid4())
+    incident.version = 1
+    incident.status = incident_pb2.INCIDENT_STATUS_REPORTED
+    now = datetime.now(UTC)
+    incident.reported_at.FromDatetime(now)
+    incident.updated_at.FromDatetime(now)
+    event = new_event(
+        message=events_pb2.IncidentReported(incident=incident), source=GATEWAY_SOURCE, subject=incident.id
+    )
+    return incident.id.encode(), to_headers(event), event.message.SerializeToString()

@@ -1,0 +1,64 @@
+"""Percentiles and the printed table, kept apart from the measuring code so every stage
+reports its figures the same way."""
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+
+def percentile(values: Sequence[float], q: float) -> float:
+    """Nearest-rank percentile: always a value that was actually observed."""
+    if not values:
+        return math.nan
+    ordered = sorted(values)
+    rank = max(1, math.ceil(q / 100 * len(ordered)))
+    return ordered[rank - 1]
+
+
+@dataclass(frozen=True)
+class Row:
+    stage: str
+    figure: str
+    ours: float
+    baseline: float | None = None
+    ratio: bool = False
+    target: str = ""
+    met: bool | None = None
+
+
+def _number(value: float | None) -> str:
+    if value is None:
+        return "-"
+    if math.isnan(value):
+        return "n/a"
+    return f"{value:,.1f}"
+
+
+def _ratio(row: Row) -> str:
+    if not row.ratio or row.baseline is None or not row.baseline or math.isnan(row.ours):
+        return "-"
+    return f"{100 * row.ours / row.baseline:.1f}%"
+
+
+def render(rows: Sequence[Row]) -> str:
+    """A fixed-width table that reads the same in a terminal and pasted into Markdown."""
+    header = ("Stage", "Figure", "Ours", "Baseline", "Ours/base", "Target", "Met")
+    lines = [
+        (
+            row.stage,
+            row.figure,
+            _number(row.ours),
+            _number(row.baseline),
+            _ratio(row),
+            row.target or "-",
+            "-" if row.met is None else ("yes" if row.met else "NO"),
+        )
+        for row in rows
+    ]
+    widths = [max(len(cells[i]) for cells in [header, *lines]) for i in range(len(header))]
+
+    def fmt(cells: Sequence[str]) -> str:
+        return "| " + " | ".join(cell.ljust(width) for cell, width in zip(cells, widths, strict=True)) + " |"
+
+    rule = "|" + "|".join("-" * (width + 2) for width in widths) + "|"
+    return "\n".join([fmt(header), rule, *(fmt(cells) for cells in lines)])

@@ -1,0 +1,120 @@
+"""``make run`` as a user runs it: the launcher starts every process, loads the demo data, and
+leaves no process behind when it is stopped or when one of its children dies."""
+
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from infra.platform import PYTHONPATH, ROOT
+from infra.processes import kill
+from services.common.catalog import AGENCIES
+from tests.support import free_port, wait_for
+
+DEMO_INCIDENTS = 14
+
+
+def children(pid: int) -> set[int]:
+    found: set[int] = set()
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            found.update(int(child) for child in (task / "children").read_text().split())
+        except OSError:
+            continue
+    return found
+
+
+def alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def command_of(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+    except OSError:
+        return ""
+
+
+@pytest.fixture
+def launcher(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
+    http_port = free_port()
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "infra.launcher",
+            "--data-dir",
+            str(tmp_path / "var"),
+            "--logs-to-files",
+            "--broker-port",
+            str(free_port()),
+            "--http-port",
+            str(http_port),
+            "--grpc-base-port",
+            str(free_port()),
+        ],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": PYTHONPATH},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{http_port}"
+    try:
+        yield process, url
+    finally:
+        leftovers = children(process.pid)
+        kill(process)
+        for pid in leftovers:
+            if alive(pid):
+                os.kill(pid, signal.SIGKILL)
+
+
+def demo_loaded(url: str) -> bool:
+    try:
+        return httpx.get(f"{url}/api/v1/incidents", timeout=2).json()["total"] >= DEMO_INCIDENTS
+    except (httpx.HTTPError, KeyError, ValueError):
+        return False
+
+
+@pytest.mark.slow
+def test_launcher_serves_demo_data_and_stops_everything_when_a_child_dies(
+    launcher: tuple[subprocess.Popen[bytes], str],
+) -> None:
+    process, url = launcher
+    wait_for(lambda: demo_loaded(url), timeout=90, message="the launcher served the demo incidents")
+    started = children(process.pid)
+    commands = {pid: command_of(pid) for pid in started}
+    assert len(started) == len(AGENCIES) + 2, commands
+    assert any("tansu" in command for command in commands.values())
+    victim = next(pid for pid, command in commands.items() if "services.agency.main" in command)
+
+    os.kill(victim, signal.SIGKILL)
+
+    assert process.wait(timeout=30) == 1
+    wait_for(lambda: not any(alive(pid) for pid in started), timeout=15, message="no orphan left")
+    output = process.stdout.read().decode() if process.stdout else ""
+    assert "process exited unexpectedly" in output
+
+
+@pytest.mark.slow
+def test_ctrl_c_stops_every_process_and_exits_cleanly(
+    launcher: tuple[subprocess.Popen[bytes], str],
+) -> None:
+    process, url = launcher
+    wait_for(lambda: demo_loaded(url), timeout=90, message="the launcher served the demo incidents")
+    started = children(process.pid)
+    assert len(started) == len(AGENCIES) + 2
+
+    process.send_signal(signal.SIGINT)
+
+    assert process.wait(timeout=60) == 0
+    wait_for(lambda: not any(alive(pid) for pid in started), timeout=15, message="no orphan left")
