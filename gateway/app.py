@@ -7,17 +7,24 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
+from gateway import consumer as gateway_consumer
 from gateway import health
+from gateway.activity import views as activity_views
 from gateway.agencies import AgencyDirectory
+from gateway.alarms import views as alarm_views
+from gateway.centers import routing
+from gateway.centers import views as center_views
 from gateway.context import GatewayContext
+from gateway.dispatch import views as dispatch_views
+from gateway.dispatch.clocks import ClockWatcher
+from gateway.incidents import service as incident_service
 from gateway.incidents import views as incident_views
 from gateway.reconcile import Reconciler
 from gateway.settings import GatewaySettings
-from services.common import incident_store
 from services.common.bus.clients import make_producer
-from services.common.bus.inbox import InboxConsumer
+from services.common.bus.inbox import InboxConsumer, by_type
 from services.common.bus.outbox import OutboxRelay
-from services.common.bus.topics import INCIDENTS
+from services.common.bus.topics import DISPATCH, INCIDENTS, UNITS
 from services.common.clock import Clock, utc_now
 from services.common.db import Base, make_engine, make_session_factory
 from services.common.errors import Conflict, DomainError, Invalid, NotFound
@@ -66,14 +73,20 @@ def create_app(settings: GatewaySettings | None = None, *, clock: Clock = utc_no
         retention_s=settings.outbox_retention_s,
         clock=clock,
     )
+    rules = routing.load()
+    registry, handler = by_type(gateway_consumer.handlers(rules=rules, clock=clock))
     consumer = InboxConsumer(
         settings=settings,
         group_id="gateway",
-        topics=[INCIDENTS],
-        registry=incident_store.REGISTRY,
-        handler=incident_store.apply_event,
+        topics=[INCIDENTS, DISPATCH, UNITS],
+        registry=registry,
+        handler=handler,
         session_factory=session_factory,
+        own_source=incident_service.SOURCE,
         clock=clock,
+    )
+    watcher = ClockWatcher(
+        session_factory=session_factory, rules=rules, interval_s=settings.clock_sweep_s, clock=clock
     )
     reconciler = Reconciler(
         directory=directory,
@@ -89,6 +102,7 @@ def create_app(settings: GatewaySettings | None = None, *, clock: Clock = utc_no
         workers.start("outbox-relay", relay.run)
         workers.start("inbox-consumer", consumer.run)
         workers.start("reconciler", reconciler.run)
+        workers.start("clock-watcher", watcher.run)
         yield
         workers.shutdown()
         directory.close()
@@ -105,10 +119,17 @@ def create_app(settings: GatewaySettings | None = None, *, clock: Clock = utc_no
         session_factory=session_factory,
         directory=directory,
         consumer=consumer,
+        rules=rules,
+        policy=settings.response_policy(),
+        watcher=watcher,
         clock=clock,
     )
     app.add_exception_handler(RequestValidationError, _validation_failed)
     app.add_exception_handler(DomainError, _domain_error)
     app.include_router(health.router)
     app.include_router(incident_views.router)
+    app.include_router(dispatch_views.router)
+    app.include_router(center_views.router)
+    app.include_router(alarm_views.router)
+    app.include_router(activity_views.router)
     return app

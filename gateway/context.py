@@ -4,10 +4,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Header, Request
 from sqlalchemy.orm import Session, sessionmaker
 
 from gateway.agencies import AgencyDirectory
+from gateway.centers.routing import RoutingRules
+from gateway.dispatch.clocks import ClockWatcher
+from gateway.dispatch.deadlines import ResponsePolicy
 from gateway.settings import GatewaySettings
 from services.common.bus.inbox import InboxConsumer
 from services.common.clock import Clock
@@ -19,6 +22,9 @@ class GatewayContext:
     session_factory: sessionmaker[Session]
     directory: AgencyDirectory
     consumer: InboxConsumer
+    rules: RoutingRules
+    policy: ResponsePolicy
+    watcher: ClockWatcher
     clock: Clock
 
 
@@ -31,5 +37,11 @@ def read_session(request: Request) -> Iterator[Session]:
         yield session
 
 
+def operator(x_operator: Annotated[str, Header(min_length=1, max_length=100)] = "operator") -> str:
+    """Who is acting, for the timeline."""
+    return x_operator
+
+
 Context = Annotated[GatewayContext, Depends(context)]
+Operator = Annotated[str, Depends(operator)]
 ReadSession = Annotated[Session, Depends(read_session)]

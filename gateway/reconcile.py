@@ -9,13 +9,14 @@ agency holds newer, and announces again (as snapshots) what an agency lacks or h
 import logging
 import threading
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import grpc
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from gateway.agencies import AgencyDirectory
+from gateway.centers import service as centers
 from jcp.incidents.v1 import agency_pb2, events_pb2
 from services.common import incident_store
 from services.common.clock import Clock, utc_now
@@ -61,8 +62,38 @@ class Reconciler:
 
     def reconcile(self) -> ReconcileReport:
         report = ReconcileReport()
+        lacking: set[str] = set()
+        for agency in self._directory.agencies:
+            try:
+                theirs = self._directory.stub(agency).GetInventoryDigest(
+                    agency_pb2.GetInventoryDigestRequest(), timeout=2.0
+                )
+                held = self._held()
+                ours = incident_store.digest_of([(key, value[0]) for key, value in held.items()])
+                if theirs.count == ours.count and theirs.digest == ours.value:
+                    continue
+                listing = dict(self._directory.inventory(agency))
+                # Read after the listing: what the gateway made meanwhile is not "newer there".
+                held = self._held()
+                report.fetched[agency] = self._fetch_newer(agency, listing, held)
+            except grpc.RpcError as exc:
+                report.unreachable.append(agency)
+                log.debug("agency %s unreachable for reconciliation: %s", agency, exc.code().name)
+                continue
+            if not theirs.HasField("consumer_lag") or theirs.consumer_lag > 0:
+                continue  # still catching up: what it lacks may be on its way
+            settled_before = self._clock() - self._grace
+            lacking.update(
+                incident_id
+                for incident_id, (version, received_at) in held.items()
+                if listing.get(incident_id, 0) < version and received_at < settled_before
+            )
+        report.reannounced = self._reannounce(sorted(lacking))
+        return report
+
+    def _held(self) -> dict[str, tuple[int, datetime]]:
         with self._session_factory() as session:
-            held = {
+            return {
                 row.id: (row.version, row.received_at)
                 for row in session.execute(
                     select(
@@ -72,38 +103,19 @@ class Reconciler:
                     )
                 )
             }
-        ours = incident_store.digest_of([(key, value[0]) for key, value in held.items()])
-        settled_before = self._clock() - self._grace
-        lacking: set[str] = set()
-        for agency in self._directory.agencies:
-            try:
-                theirs = self._directory.stub(agency).GetInventoryDigest(
-                    agency_pb2.GetInventoryDigestRequest(), timeout=2.0
-                )
-                if theirs.count == ours.count and theirs.digest == ours.value:
-                    continue
-                listing = dict(self._directory.inventory(agency))
-                report.fetched[agency] = self._fetch_newer(agency, listing, held)
-            except grpc.RpcError as exc:
-                report.unreachable.append(agency)
-                log.debug("agency %s unreachable for reconciliation: %s", agency, exc.code().name)
-                continue
-            lacking.update(
-                incident_id
-                for incident_id, (version, received_at) in held.items()
-                if listing.get(incident_id, 0) < version and received_at < settled_before
-            )
-        report.reannounced = self._reannounce(sorted(lacking))
-        return report
 
-    def _fetch_newer(self, agency: str, listing: dict[str, int], held: dict[str, tuple[int, object]]) -> int:
+    def _fetch_newer(
+        self, agency: str, listing: dict[str, int], held: dict[str, tuple[int, datetime]]
+    ) -> int:
         newer = [key for key, version in listing.items() if version > held.get(key, (0, None))[0]]
         stub = self._directory.stub(agency)
         fetched = 0
         for incident_id in newer:
             incident = stub.GetIncident(agency_pb2.GetIncidentRequest(id=incident_id), timeout=2.0)
             with transaction(self._session_factory) as session:
-                fetched += incident_store.adopt(session, incident, source=SOURCE, clock=self._clock)
+                if incident_store.adopt(session, incident, source=SOURCE, clock=self._clock):
+                    fetched += 1
+                    centers.handling_of(session, incident.id)
         return fetched
 
     def _reannounce(self, incident_ids: list[str]) -> int:

@@ -1,7 +1,10 @@
 """Settings of the gateway process."""
 
+from datetime import time, timedelta
+
 from pydantic import Field
 
+from gateway.dispatch.deadlines import ResponsePolicy
 from services.agency.profile import load
 from services.common.catalog import AGENCIES
 from services.common.settings import CommonSettings
@@ -21,3 +24,31 @@ class GatewaySettings(CommonSettings):
     reconcile_interval_s: float = 5.0
     # Changes younger than this are still in flight and are not announced again.
     reconcile_grace_s: float = 10.0
+
+    # Response-time clocks (Asia/Shanghai by default): on scene within 10 minutes by day and 5
+    # by night; each task must be acknowledged within acknowledge_s.
+    clock_timezone: str = "Asia/Shanghai"
+    clock_day_starts: time = time(6, 0)
+    clock_night_starts: time = time(22, 0)
+    clock_acknowledge_s: float = Field(default=120.0, gt=0)
+    clock_on_scene_day_s: float = Field(default=600.0, gt=0)
+    clock_on_scene_night_s: float = Field(default=300.0, gt=0)
+    clock_sweep_s: float = Field(default=1.0, gt=0)
+    # A unit whose last position is older than this is not recommended.
+    unit_position_stale_after: timedelta = timedelta(minutes=30)
+    # An alarm signal older than this is refused as too old (APCO/TMA ASAP's "too old").
+    alarm_max_age_s: float = 900.0
+
+    @property
+    def alarm_max_age(self) -> timedelta:
+        return timedelta(seconds=self.alarm_max_age_s)
+
+    def response_policy(self) -> ResponsePolicy:
+        return ResponsePolicy(
+            timezone=self.clock_timezone,
+            day_starts=self.clock_day_starts,
+            night_starts=self.clock_night_starts,
+            acknowledge_s=self.clock_acknowledge_s,
+            on_scene_day_s=self.clock_on_scene_day_s,
+            on_scene_night_s=self.clock_on_scene_night_s,
+        )

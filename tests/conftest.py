@@ -69,7 +69,9 @@ def broker() -> Iterator[str]:
     process.wait()
 
 
-def new_platform(data_dir: Path, database_urls: dict[str, str] | None = None) -> Platform:
+def new_platform(
+    data_dir: Path, database_urls: dict[str, str] | None = None, env: dict[str, str] | None = None
+) -> Platform:
     return Platform(
         PlatformConfig(
             data_dir=data_dir,
@@ -77,7 +79,7 @@ def new_platform(data_dir: Path, database_urls: dict[str, str] | None = None) ->
             http_port=free_port(),
             grpc_ports={agency: free_port() for agency in AGENCIES},
             database_urls=database_urls or {},
-            env=TEST_ENV,
+            env={**TEST_ENV, **(env or {})},
         )
     )
 
@@ -96,8 +98,8 @@ def platform_factory(tmp_path: Path) -> Iterator[Callable[..., Platform]]:
     """Starts whole platforms for one test and stops them, whatever the test did."""
     started: list[Platform] = []
 
-    def start(database_urls: dict[str, str] | None = None) -> Platform:
-        platform = new_platform(tmp_path / f"platform{len(started)}", database_urls)
+    def start(database_urls: dict[str, str] | None = None, env: dict[str, str] | None = None) -> Platform:
+        platform = new_platform(tmp_path / f"platform{len(started)}", database_urls, env)
         started.append(platform)
         platform.start()
         return platform

@@ -1,11 +1,14 @@
 """Helpers the tests share: waiting with a deadline, free ports, request bodies, and reading
 a service's own database to prove what it holds."""
 
+import json
 import socket
+import threading
 import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+import httpx
 from sqlalchemy import create_engine, func, select
 from sqlalchemy.engine import Engine
 
@@ -79,3 +82,42 @@ def duplicate_receipts(url: str) -> int:
             or 0
         )
     return total - distinct
+
+
+class EventStream:
+    """Reads the gateway's Server-Sent Events in the background, as a command-room page would."""
+
+    def __init__(self, gateway_url: str, last_event_id: int = 0) -> None:
+        self._url = gateway_url
+        self._last = last_event_id
+        self._lock = threading.Lock()
+        self.events: list[dict[str, Any]] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            self._read()
+        except httpx.HTTPError:
+            return  # the platform stopped under the stream; what was read stays readable
+
+    def _read(self) -> None:
+        headers = {"Last-Event-ID": str(self._last)}
+        with (
+            httpx.Client(base_url=self._url, timeout=httpx.Timeout(5.0, read=None)) as client,
+            client.stream("GET", "/api/v1/stream", headers=headers) as response,
+        ):
+            for line in response.iter_lines():
+                if self._stop.is_set():
+                    return
+                if line.startswith("data: "):
+                    with self._lock:
+                        self.events.append(json.loads(line.removeprefix("data: ")))
+
+    def actions(self, incident_id: str) -> list[str]:
+        with self._lock:
+            return [f"{e['kind']}.{e['action']}" for e in self.events if e["incident_id"] == incident_id]
+
+    def close(self) -> None:
+        self._stop.set()

@@ -62,6 +62,11 @@ class IncidentCreate(BaseModel):
     reporter: Reporter = Field(default_factory=Reporter)
     reported_at: AwareDatetime | None = None
     drill: bool = False
+    involved_agencies: list[AgencyId] = Field(
+        default_factory=list,
+        max_length=4,
+        description="Other agencies the incident involves; two or more make it a joint incident",
+    )
 
     @field_validator("reported_at")
     @classmethod
@@ -82,6 +87,16 @@ class IncidentUpdate(BaseModel):
     title: str | None = Field(default=None, min_length=1, max_length=200)
     description: str | None = Field(default=None, max_length=4000)
     location: Location | None = None
+
+
+class Merge(BaseModel):
+    """A duplicate report folded into the incident already being worked; it keeps its history."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    into: str = Field(min_length=1, max_length=64)
+    reason: str = Field(default="duplicate report", max_length=1000)
+    expected_version: int | None = Field(default=None, ge=1)
 
 
 class StatusChange(BaseModel):

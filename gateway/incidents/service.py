@@ -7,6 +7,9 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from gateway.activity import service as activity
+from gateway.centers import routing
+from gateway.centers import service as centers
 from gateway.incidents import lifecycle
 from gateway.incidents.models import IncidentCreate, IncidentUpdate, StatusChange
 from jcp.incidents.v1 import events_pb2, incident_pb2
@@ -34,6 +37,7 @@ def create(
     session: Session,
     data: IncidentCreate,
     idempotency_key: str | None,
+    actor: str = "gateway",
     clock: Clock = utc_now,
 ) -> tuple[IncidentRow, bool]:
     incident = incident_pb2.Incident(
@@ -58,7 +62,42 @@ def create(
         fingerprint=hashlib.sha256(data.model_dump_json().encode()).hexdigest(),
         clock=clock,
     )
-    return session.get_one(IncidentRow, created.id), is_new
+    row = session.get_one(IncidentRow, created.id)
+    if is_new:
+        handling = centers.route(
+            session,
+            incident=row,
+            agencies=set(data.involved_agencies),
+            actor="router",
+            rules=routing.rules(),
+            clock=clock,
+        )
+        activity.record(
+            session,
+            actor=actor,
+            kind="incident",
+            action="reported",
+            incident_id=row.id,
+            center=handling.center,
+            data=summary(row),
+            clock=clock,
+        )
+    return row, is_new
+
+
+def summary(row: IncidentRow) -> dict[str, object]:
+    """What the live stream says about an incident change."""
+    return {
+        "title": row.title,
+        "category": row.category,
+        "level": row.level,
+        "status": row.status,
+        "version": row.version,
+        "source_agency": row.source_agency,
+        "drill": row.drill,
+        "latitude": row.latitude,
+        "longitude": row.longitude,
+    }
 
 
 def get(*, session: Session, incident_id: str) -> IncidentRow:
@@ -99,7 +138,7 @@ def search(
     return list(rows), total
 
 
-def _locked(session: Session, incident_id: str, expected_version: int | None) -> IncidentRow:
+def locked(session: Session, incident_id: str, expected_version: int | None) -> IncidentRow:
     row = session.get(IncidentRow, incident_id, with_for_update=True)
     if row is None:
         raise NotFound(f"incident {incident_id} does not exist", incident_id=incident_id)
@@ -119,9 +158,14 @@ def _next_version(row: IncidentRow, now: datetime) -> incident_pb2.Incident:
 
 
 def update(
-    *, session: Session, incident_id: str, changes: IncidentUpdate, clock: Clock = utc_now
+    *,
+    session: Session,
+    incident_id: str,
+    changes: IncidentUpdate,
+    actor: str = "gateway",
+    clock: Clock = utc_now,
 ) -> IncidentRow:
-    row = _locked(session, incident_id, changes.expected_version)
+    row = locked(session, incident_id, changes.expected_version)
     incident = _next_version(row, clock())
     changed = sorted(changes.model_fields_set - {"expected_version"})
     if "category" in changed and changes.category is not None:
@@ -141,29 +185,64 @@ def update(
         source=SOURCE,
         clock=clock,
     )
+    activity.record(
+        session,
+        actor=actor,
+        kind="incident",
+        action="updated",
+        incident_id=row.id,
+        center=centers.handling_of(session, row.id).center,
+        data={**summary(row), "changed": changed},
+        clock=clock,
+    )
+    return row
+
+
+def advance(
+    session: Session, *, row: IncidentRow, to_status: str, reason: str, actor: str, clock: Clock = utc_now
+) -> IncidentRow:
+    """Move a locked incident to ``to_status`` if its lifecycle allows it; 409 names what would."""
+    allowed = lifecycle.allowed_next(row.status)
+    if to_status not in allowed:
+        raise Conflict(
+            f"incident {row.id} cannot go from {row.status} to {to_status}",
+            status=row.status,
+            allowed_next=list(allowed),
+        )
+    previous = row.status
+    incident = _next_version(row, clock())
+    incident.status = incident_store.STATUS_CODES[to_status]
+    message = (
+        events_pb2.IncidentClosed(incident=incident, reason=reason)
+        if to_status == "closed"
+        else events_pb2.IncidentStatusChanged(
+            incident=incident,
+            from_status=incident_store.STATUS_CODES[previous],
+            to_status=incident.status,
+            reason=reason,
+        )
+    )
+    incident_store.record_local_change(session, message=message, source=SOURCE, clock=clock)
+    activity.record(
+        session,
+        actor=actor,
+        kind="incident",
+        action=to_status,
+        incident_id=row.id,
+        center=centers.handling_of(session, row.id).center,
+        data={**summary(row), "from": previous, "reason": reason},
+        clock=clock,
+    )
     return row
 
 
 def change_status(
-    *, session: Session, incident_id: str, change: StatusChange, clock: Clock = utc_now
+    *,
+    session: Session,
+    incident_id: str,
+    change: StatusChange,
+    actor: str = "gateway",
+    clock: Clock = utc_now,
 ) -> IncidentRow:
-    row = _locked(session, incident_id, change.expected_version)
-    allowed = lifecycle.allowed_next(row.status)
-    if change.status not in allowed:
-        raise Conflict(
-            f"incident {incident_id} cannot go from {row.status} to {change.status}",
-            status=row.status,
-            allowed_next=list(allowed),
-        )
-    incident = _next_version(row, clock())
-    previous = incident.status
-    incident.status = incident_store.STATUS_CODES[change.status]
-    message = (
-        events_pb2.IncidentClosed(incident=incident, reason=change.reason)
-        if change.status == "closed"
-        else events_pb2.IncidentStatusChanged(
-            incident=incident, from_status=previous, to_status=incident.status, reason=change.reason
-        )
-    )
-    incident_store.record_local_change(session, message=message, source=SOURCE, clock=clock)
-    return row
+    row = locked(session, incident_id, change.expected_version)
+    return advance(session, row=row, to_status=change.status, reason=change.reason, actor=actor, clock=clock)

@@ -6,8 +6,8 @@ from fastapi import APIRouter, Header, Query, Response
 from pydantic import AwareDatetime
 from sqlalchemy.exc import IntegrityError
 
-from gateway.context import Context, ReadSession
-from gateway.incidents import service
+from gateway.context import Context, Operator, ReadSession
+from gateway.incidents import flows, service
 from gateway.incidents.models import (
     AgencyId,
     CategoryCode,
@@ -18,6 +18,7 @@ from gateway.incidents.models import (
     IncidentRead,
     IncidentUpdate,
     Level,
+    Merge,
     Status,
     StatusChange,
 )
@@ -39,6 +40,7 @@ def create_incident(
     data: IncidentCreate,
     response: Response,
     ctx: Context,
+    actor: Operator,
     idempotency_key: Annotated[str | None, Header(min_length=1, max_length=200)] = None,
 ) -> IncidentRead:
     """Report an incident. It is stored and announced to all four agencies."""
@@ -46,7 +48,7 @@ def create_incident(
         try:
             with transaction(ctx.session_factory) as session:
                 row, created = service.create(
-                    session=session, data=data, idempotency_key=idempotency_key, clock=ctx.clock
+                    session=session, data=data, idempotency_key=idempotency_key, actor=actor, clock=ctx.clock
                 )
                 result = IncidentRead.from_row(row)
             break
@@ -109,16 +111,30 @@ def get_incident(incident_id: str, ctx: Context) -> IncidentDetail:
 
 
 @router.patch("/{incident_id}", response_model=IncidentRead)
-def update_incident(incident_id: str, changes: IncidentUpdate, ctx: Context) -> IncidentRead:
+def update_incident(incident_id: str, changes: IncidentUpdate, ctx: Context, actor: Operator) -> IncidentRead:
     """Correct an incident's facts. 409 when ``expected_version`` is not the current one."""
     with transaction(ctx.session_factory) as session:
-        row = service.update(session=session, incident_id=incident_id, changes=changes, clock=ctx.clock)
+        row = service.update(
+            session=session, incident_id=incident_id, changes=changes, actor=actor, clock=ctx.clock
+        )
         return IncidentRead.from_row(row)
 
 
 @router.post("/{incident_id}/status", response_model=IncidentRead)
-def change_status(incident_id: str, change: StatusChange, ctx: Context) -> IncidentRead:
-    """Move an incident along its lifecycle. 409 names the allowed next states."""
+def change_status(incident_id: str, change: StatusChange, ctx: Context, actor: Operator) -> IncidentRead:
+    """Move an incident along its lifecycle. 409 names the allowed next states. Ending an
+    incident stops its clocks; cancelling or closing it cancels its open tasks."""
     with transaction(ctx.session_factory) as session:
-        row = service.change_status(session=session, incident_id=incident_id, change=change, clock=ctx.clock)
+        row = flows.change_status(
+            session=session, incident_id=incident_id, change=change, actor=actor, clock=ctx.clock
+        )
+        return IncidentRead.from_row(row)
+
+
+@router.post("/{incident_id}/merge", response_model=IncidentRead)
+def merge_incident(incident_id: str, merge: Merge, ctx: Context, actor: Operator) -> IncidentRead:
+    """Fold a duplicate report into the incident being worked. The duplicate keeps its own
+    history and timeline; its open tasks are cancelled."""
+    with transaction(ctx.session_factory) as session:
+        row = flows.merge(session=session, incident_id=incident_id, merge=merge, actor=actor, clock=ctx.clock)
         return IncidentRead.from_row(row)

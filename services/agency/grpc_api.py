@@ -14,6 +14,7 @@ from jcp.incidents.v1 import agency_pb2, agency_pb2_grpc, incident_pb2
 from services.agency import service
 from services.agency.profile import AgencyProfile
 from services.common import incident_store
+from services.common.bus.inbox import InboxConsumer
 from services.common.clock import Clock, utc_now
 from services.common.db import transaction
 from services.common.errors import Conflict, DomainError, Invalid, NotFound
@@ -28,11 +29,15 @@ _CODES: dict[type[DomainError], grpc.StatusCode] = {
 
 
 @contextmanager
-def _mapped_errors(context: grpc.ServicerContext) -> Iterator[None]:
+def mapped_errors(
+    context: grpc.ServicerContext, codes: dict[type[DomainError], grpc.StatusCode] = _CODES
+) -> Iterator[None]:
     try:
         yield
     except DomainError as exc:
-        context.abort(_CODES.get(type(exc), grpc.StatusCode.FAILED_PRECONDITION), exc.message)
+        details = "; ".join(f"{name}: {value}" for name, value in exc.details.items())
+        message = f"{exc.message} ({details})" if details else exc.message
+        context.abort(codes.get(type(exc), grpc.StatusCode.FAILED_PRECONDITION), message)
 
 
 class AgencyApi(agency_pb2_grpc.AgencyServiceServicer):
@@ -41,16 +46,18 @@ class AgencyApi(agency_pb2_grpc.AgencyServiceServicer):
         *,
         profile: AgencyProfile,
         session_factory: sessionmaker[Session],
+        consumer: InboxConsumer,
         clock: Clock = utc_now,
     ) -> None:
         self._profile = profile
         self._session_factory = session_factory
+        self._consumer = consumer
         self._clock = clock
 
     def GetIncident(
         self, request: agency_pb2.GetIncidentRequest, context: grpc.ServicerContext
     ) -> incident_pb2.Incident:
-        with _mapped_errors(context), self._session_factory() as session:
+        with mapped_errors(context), self._session_factory() as session:
             return service.get_incident(session=session, incident_id=request.id)
 
     def ListIncidentsChanged(
@@ -85,12 +92,14 @@ class AgencyApi(agency_pb2_grpc.AgencyServiceServicer):
     ) -> agency_pb2.InventoryDigest:
         with self._session_factory() as session:
             result = service.digest(session=session)
-        return agency_pb2.InventoryDigest(count=result.count, digest=result.value)
+        return agency_pb2.InventoryDigest(
+            count=result.count, digest=result.value, consumer_lag=self._consumer.lag
+        )
 
     def SubmitIncident(
         self, request: agency_pb2.SubmitIncidentRequest, context: grpc.ServicerContext
     ) -> incident_pb2.Incident:
-        with _mapped_errors(context), transaction(self._session_factory) as session:
+        with mapped_errors(context), transaction(self._session_factory) as session:
             incident, created = service.submit_incident(
                 session=session,
                 profile=self._profile,

@@ -2,22 +2,47 @@
 
 import logging
 
+import grpc
+from sqlalchemy.orm import Session, sessionmaker
+
+from jcp.dispatch.v1 import dispatch_pb2, dispatch_pb2_grpc
 from jcp.incidents.v1 import agency_pb2, agency_pb2_grpc
+from services.agency import dispatch, service
 from services.agency import profile as profiles
+from services.agency.dispatch_api import AgencyDispatchApi
 from services.agency.grpc_api import AgencyApi
 from services.agency.settings import AgencySettings
-from services.common import incident_store, logs, telemetry
+from services.common import dispatch_store, incident_store, logs, telemetry
 from services.common.bus.clients import make_producer
-from services.common.bus.inbox import InboxConsumer
+from services.common.bus.envelope import Event
+from services.common.bus.inbox import InboxConsumer, by_type
 from services.common.bus.outbox import OutboxRelay
-from services.common.bus.topics import INCIDENTS
-from services.common.db import Base, make_engine, make_session_factory
+from services.common.bus.topics import DISPATCH, INCIDENTS
+from services.common.db import Base, make_engine, make_session_factory, transaction
 from services.common.grpc_server import build_server, set_serving
 from services.common.runtime import Workers, stop_on_signals
 
 log = logging.getLogger(__name__)
 
-SERVICE_NAME = agency_pb2.DESCRIPTOR.services_by_name["AgencyService"].full_name
+SERVICE_NAMES = [
+    agency_pb2.DESCRIPTOR.services_by_name["AgencyService"].full_name,
+    dispatch_pb2.DESCRIPTOR.services_by_name["AgencyDispatchService"].full_name,
+]
+
+
+def register(
+    server: grpc.Server,
+    profile: profiles.AgencyProfile,
+    session_factory: sessionmaker[Session],
+    consumer: InboxConsumer,
+    source: str,
+) -> None:
+    agency_pb2_grpc.add_AgencyServiceServicer_to_server(
+        AgencyApi(profile=profile, session_factory=session_factory, consumer=consumer), server
+    )
+    dispatch_pb2_grpc.add_AgencyDispatchServiceServicer_to_server(
+        AgencyDispatchApi(profile=profile, session_factory=session_factory, source=source), server
+    )
 
 
 def main() -> None:
@@ -40,31 +65,45 @@ def main() -> None:
         reannounce_window_s=settings.outbox_reannounce_window_s,
         retention_s=settings.outbox_retention_s,
     )
+    source = service.source_of(profile)
+    with transaction(session_factory) as session:
+        seeded = dispatch.seed_units(session=session, profile=profile, source=source)
+    if seeded:
+        log.info("agency %s: %d units from its profile", profile.id, seeded)
+
+    def on_dispatch(session: Session, event: Event) -> None:
+        dispatch.handle_event(session, event, profile=profile, source=source)
+
+    registry, handler = by_type(
+        {
+            **dict.fromkeys(incident_store.EVENT_MESSAGES, incident_store.apply_event),
+            **dict.fromkeys(dispatch_store.DISPATCH_EVENTS, on_dispatch),
+        }
+    )
     consumer = InboxConsumer(
         settings=settings,
         group_id=f"agency.{profile.id}",
-        topics=[INCIDENTS],
-        registry=incident_store.REGISTRY,
-        handler=incident_store.apply_event,
+        topics=[INCIDENTS, DISPATCH],
+        registry=registry,
+        handler=handler,
         session_factory=session_factory,
+        own_source=source,
     )
     port = settings.grpc_port or profile.grpc_port
     address = f"{settings.grpc_host}:{port}"
     server, health = build_server(
         address=address,
-        register=lambda s: agency_pb2_grpc.add_AgencyServiceServicer_to_server(
-            AgencyApi(profile=profile, session_factory=session_factory), s
-        ),
-        service_names=[SERVICE_NAME],
+        register=lambda server: register(server, profile, session_factory, consumer, source),
+        service_names=SERVICE_NAMES,
     )
     server.start()
     workers.start("outbox-relay", relay.run)
     workers.start("inbox-consumer", consumer.run)
-    set_serving(health, [SERVICE_NAME], True)
+    set_serving(health, SERVICE_NAMES, True)
     log.info("agency %s serving gRPC on %s", profile.id, address)
 
     workers.stop.wait()
-    set_serving(health, [SERVICE_NAME], False)
+    set_serving(health, SERVICE_NAMES, False)
     server.stop(grace=5).wait()
     workers.shutdown()
     engine.dispose()

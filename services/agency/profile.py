@@ -4,11 +4,22 @@
 import tomllib
 from pathlib import Path
 
-from pydantic import BaseModel, field_validator
+from pydantic import BaseModel, Field, field_validator
 
 from services.common.catalog import AGENCIES, CATEGORIES
 
 SERVICES_DIR = Path(__file__).resolve().parent.parent
+
+
+class UnitSpec(BaseModel):
+    """A unit as the agency first knows it; status and position then live in its database."""
+
+    id: str
+    name: str
+    kind: str
+    capabilities: list[str]
+    latitude: float = Field(ge=-90, le=90)
+    longitude: float = Field(ge=-180, le=180)
 
 
 class AgencyProfile(BaseModel):
@@ -18,6 +29,7 @@ class AgencyProfile(BaseModel):
     grpc_port: int
     # Categories this agency's own operators may report.
     categories: list[str]
+    units: list[UnitSpec] = []
 
     @field_validator("categories")
     @classmethod

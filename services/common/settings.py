@@ -26,10 +26,14 @@ class CommonSettings(BaseSettings):
     kafka_session_timeout_ms: int = 3000
     kafka_heartbeat_interval_ms: int = 500
     kafka_max_poll_interval_ms: int = 10000
-    kafka_fetch_max_wait_ms: int = 20
+    # The embedded broker does not wake a waiting fetch when data arrives, so this is both the
+    # worst added latency and, idle, how often each consumer asks (50 ms: 20 fetches/s).
+    kafka_fetch_max_wait_ms: int = 50
 
     outbox_batch_size: int = 500
-    outbox_idle_poll_s: float = 0.05
+    # A commit in this process wakes the relay at once; the poll only finds rows other
+    # processes wrote (a replica, an operator's tool).
+    outbox_idle_poll_s: float = 0.5
     # After the broker loses records (a restart of the embedded broker), events sent within
     # this window are announced again.
     outbox_reannounce_window_s: float = 600.0

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
 
 from services.common import telemetry
 from services.common.bus.clients import make_consumer
-from services.common.bus.envelope import Event, InvalidEvent, decode
+from services.common.bus.envelope import Event, InvalidEvent, decode, event_type
 from services.common.bus.outbox import enqueue_raw
 from services.common.bus.topics import DEAD_LETTERS
 from services.common.clock import Clock, utc_now
@@ -38,6 +38,18 @@ log = logging.getLogger(__name__)
 _tracer = telemetry.tracer(__name__)
 
 Handler = Callable[[Session, Event], object]
+
+
+def by_type(handlers: Mapping[type[Message], Handler]) -> tuple[dict[str, type[Message]], Handler]:
+    """One consumer for several topics: the registry it decodes with and a handler that
+    passes each event to the one registered for its type."""
+    registry = {event_type(cls): cls for cls in handlers}
+    table = {event_type(cls): handler for cls, handler in handlers.items()}
+
+    def handle(session: Session, event: Event) -> object:
+        return table[event.type](session, event)
+
+    return registry, handle
 
 
 class ProcessedEvent(Base):
@@ -57,9 +69,11 @@ class InboxConsumer:
         registry: Mapping[str, type[Message]],
         handler: Handler,
         session_factory: sessionmaker[Session],
+        own_source: str | None = None,
         clock: Clock = utc_now,
     ) -> None:
         self._settings = settings
+        self._own_source = own_source.encode() if own_source else None
         self._group_id = group_id
         self._topics = topics
         self._registry = registry
@@ -70,6 +84,9 @@ class InboxConsumer:
         self._last_purge = clock()
         self.assigned = threading.Event()
         self.dead_lettered = 0
+        # Records on the assigned partitions not yet processed, from the fetch high-watermark
+        # (the embedded broker's end offsets are wrong); None until the first assignment.
+        self.lag: int | None = None
 
     def run(self, stop: threading.Event) -> None:
         consumer: Any = None
@@ -85,6 +102,7 @@ class InboxConsumer:
                     self._process(consumer, batch)
                 else:
                     self._purge_if_due()
+                self.lag = self._measure_lag(consumer)
                 backoff = 0.2
             except Exception as exc:  # broker or database trouble: reconnect, resume from commits
                 log.warning("consumer %s failed, restarting in %.1fs: %r", self._group_id, backoff, exc)
@@ -94,8 +112,30 @@ class InboxConsumer:
                 backoff = min(backoff * 2, 5.0)
         self._close(consumer)
 
+    @staticmethod
+    def _measure_lag(consumer: Any) -> int | None:
+        total = 0
+        for partition in consumer.assignment():
+            highwater = consumer.highwater(partition)
+            if highwater is None:
+                return None
+            total += max(0, highwater - consumer.position(partition))
+        return total
+
+    def _is_own(self, record: Any) -> bool:
+        """This process's own events come back to it: it applied them when it made them."""
+        if self._own_source is None:
+            return False
+        source = next((value for name, value in record.headers or () if name == "ce_source"), None)
+        return source is not None and source.startswith(self._own_source)
+
     def _process(self, consumer: Any, batch: Mapping[TopicPartition, list[Any]]) -> None:
-        records = [record for partition_records in batch.values() for record in partition_records]
+        records = [
+            record
+            for partition_records in batch.values()
+            for record in partition_records
+            if not self._is_own(record)
+        ]
         decoded: list[tuple[Any, Event | InvalidEvent]] = []
         for record in records:
             try:
@@ -103,6 +143,16 @@ class InboxConsumer:
             except InvalidEvent as exc:
                 decoded.append((record, exc))
         keys = [self._inbox_key(record, item) for record, item in decoded]
+        if keys:
+            self._apply_batch(decoded, keys)
+        consumer.commit(
+            {
+                partition: OffsetAndMetadata(partition_records[-1].offset + 1, "", -1)
+                for partition, partition_records in batch.items()
+            }
+        )
+
+    def _apply_batch(self, decoded: list[tuple[Any, Event | InvalidEvent]], keys: list[str]) -> None:
         with transaction(self._session_factory) as session:
             seen = set(
                 session.scalars(select(ProcessedEvent.event_id).where(ProcessedEvent.event_id.in_(keys)))
@@ -117,12 +167,6 @@ class InboxConsumer:
                 else:
                     self._apply(session, record, item)
                 session.add(ProcessedEvent(event_id=key, processed_at=now))
-        consumer.commit(
-            {
-                partition: OffsetAndMetadata(partition_records[-1].offset + 1, "", -1)
-                for partition, partition_records in batch.items()
-            }
-        )
 
     def _apply(self, session: Session, record: Any, event: Event) -> None:
         with _tracer.start_as_current_span(

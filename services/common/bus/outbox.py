@@ -97,7 +97,7 @@ class OutboxRelay:
         session_factory: sessionmaker[Session],
         producer_factory: Callable[[], Any],
         batch_size: int = 500,
-        idle_poll_s: float = 0.05,
+        idle_poll_s: float = 0.5,
         reannounce_window_s: float = 600.0,
         retention_s: float = 86400.0,
         clock: Clock = utc_now,

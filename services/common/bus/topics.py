@@ -15,6 +15,16 @@ class TopicSpec:
 
 
 INCIDENTS = "incidents.v1"
+# Tasks, their answers and clock escalations, keyed by incident id so one incident's dispatch
+# stays in order.
+DISPATCH = "dispatch.v1"
+# Unit status and position, keyed by unit id.
+UNITS = "units.v1"
 DEAD_LETTERS = "deadletters.v1"
 
-ALL: tuple[TopicSpec, ...] = (TopicSpec(INCIDENTS), TopicSpec(DEAD_LETTERS))
+ALL: tuple[TopicSpec, ...] = (
+    TopicSpec(INCIDENTS),
+    TopicSpec(DISPATCH),
+    TopicSpec(UNITS),
+    TopicSpec(DEAD_LETTERS),
+)

@@ -1,0 +1,89 @@
+"""Which center handles an incident, and the board schemas."""
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import JSON, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from gateway.dispatch.models import ClockRead
+from gateway.incidents.models import AgencyId, IncidentRead
+from services.common.db import Base, UtcDateTime
+
+CenterId = Literal["stability", "construction", "population"]
+
+
+class IncidentHandling(Base):
+    """The gateway's command-room facts about one incident: its center, why, the agencies it
+    involves, and what it was merged into."""
+
+    __tablename__ = "incident_handling"
+
+    incident_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    center: Mapped[str] = mapped_column(String(32), index=True)
+    reason: Mapped[str] = mapped_column(Text)
+    agencies: Mapped[list[str]] = mapped_column(JSON)
+    routed_by: Mapped[str] = mapped_column(String(200))
+    routed_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    merged_into: Mapped[str | None] = mapped_column(String(64))
+
+
+class CenterRead(BaseModel):
+    id: str
+    name_zh: str
+    name_en: str
+    commander: str
+
+
+class Reroute(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    center: CenterId
+    reason: Annotated[str, Field(min_length=1, max_length=1000)]
+
+
+class HandlingRead(BaseModel):
+    center: str
+    reason: str
+    agencies: list[str]
+    routed_by: str
+    routed_at: datetime
+    merged_into: str | None
+
+
+class UnitBrief(BaseModel):
+    id: str
+    name: str
+    kind: str
+    status: str
+    latitude: float
+    longitude: float
+
+
+class TaskBrief(BaseModel):
+    id: str
+    agency: AgencyId
+    role: Literal["lead", "supporting"]
+    status: str
+    version: int
+    units: list[UnitBrief]
+    clocks: list[ClockRead]
+    note: str
+
+
+class BoardIncident(BaseModel):
+    incident: IncidentRead
+    handling: HandlingRead
+    tasks: list[TaskBrief]
+    overdue: bool
+
+
+class Board(BaseModel):
+    center: CenterRead
+    generated_at: datetime
+    open_incidents: int
+    by_level: dict[str, int]
+    overdue: int
+    breaches_today: int
+    incidents: list[BoardIncident]

@@ -1,0 +1,54 @@
+"""HTTP routes of the three centers: who they are, their boards, re-routing."""
+
+from fastapi import APIRouter
+
+from gateway.centers import service
+from gateway.centers.models import Board, CenterId, CenterRead, HandlingRead, Reroute
+from gateway.context import Context, Operator, ReadSession
+from gateway.incidents import service as incidents
+from services.common.db import transaction
+
+router = APIRouter(prefix="/api/v1", tags=["centers"])
+
+
+@router.get("/centers", response_model=list[CenterRead])
+def list_centers(ctx: Context) -> list[CenterRead]:
+    return [
+        CenterRead(id=c.id, name_zh=c.name_zh, name_en=c.name_en, commander=c.commander)
+        for c in ctx.rules.centers.values()
+    ]
+
+
+@router.get("/centers/{center}/board", response_model=Board)
+def center_board(center: CenterId, session: ReadSession, ctx: Context) -> Board:
+    """Open incidents of one center, most severe first, with their tasks per agency, the
+    clocks remaining and the assigned units' status."""
+    return service.board(session=session, center=center, rules=ctx.rules, clock=ctx.clock)
+
+
+def _read(handling: object) -> HandlingRead:
+    return HandlingRead.model_validate(handling, from_attributes=True)
+
+
+@router.get("/incidents/{incident_id}/handling", response_model=HandlingRead)
+def incident_handling(incident_id: str, ctx: Context) -> HandlingRead:
+    with transaction(ctx.session_factory) as session:
+        incidents.get(session=session, incident_id=incident_id)
+        return _read(service.handling_of(session, incident_id))
+
+
+@router.post("/incidents/{incident_id}/route", response_model=HandlingRead)
+def reroute_incident(incident_id: str, body: Reroute, ctx: Context, actor: Operator) -> HandlingRead:
+    """Hand an incident to another center, with the reason on its timeline."""
+    with transaction(ctx.session_factory) as session:
+        incidents.get(session=session, incident_id=incident_id)
+        handling = service.reroute(
+            session=session,
+            incident_id=incident_id,
+            center=body.center,
+            reason=body.reason,
+            actor=actor,
+            rules=ctx.rules,
+            clock=ctx.clock,
+        )
+        return _read(handling)

@@ -1,0 +1,52 @@
+"""What the gateway does with the events it consumes: incidents reported by agencies' own
+operators, their answers to tasks, and their units' status and position."""
+
+from sqlalchemy.orm import Session
+
+from gateway.activity import service as activity
+from gateway.centers import routing
+from gateway.centers import service as centers
+from gateway.dispatch import service as dispatch
+from gateway.incidents.service import summary
+from jcp.dispatch.v1 import dispatch_pb2 as pb
+from services.common import incident_store
+from services.common.bus.envelope import Event, InvalidEvent
+from services.common.bus.inbox import Handler
+from services.common.clock import Clock
+from services.common.incident_store import IncidentRow
+
+
+def handlers(*, rules: routing.RoutingRules, clock: Clock) -> dict[type, Handler]:
+    def on_incident(session: Session, event: Event) -> None:
+        if not incident_store.apply_event(session, event, clock=clock):
+            return
+        row = session.get_one(IncidentRow, event.subject or event.message.incident.id)  # type: ignore[attr-defined]
+        handling = centers.route(
+            session, incident=row, agencies=set(), actor="router", rules=rules, clock=clock
+        )
+        activity.record(
+            session,
+            actor=event.source,
+            kind="incident",
+            action="reported" if row.version == 1 else "updated",
+            incident_id=row.id,
+            center=handling.center,
+            data=summary(row),
+            clock=clock,
+        )
+
+    def on_task_update(session: Session, event: Event) -> None:
+        dispatch.mirror_task_update(session, event, clock=clock)
+
+    def on_unit(session: Session, event: Event) -> None:
+        dispatch.mirror_unit(session, event, clock=clock)
+
+    def only_the_gateway(session: Session, event: Event) -> None:
+        raise InvalidEvent(f"{event.type} comes only from the gateway, not from {event.source}")
+
+    return {
+        **dict.fromkeys(incident_store.EVENT_MESSAGES, on_incident),
+        pb.TaskUpdated: on_task_update,
+        pb.UnitChanged: on_unit,
+        **dict.fromkeys((pb.TaskAssigned, pb.TaskCancelled, pb.ClockBreached), only_the_gateway),
+    }

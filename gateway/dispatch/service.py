@@ -1,0 +1,443 @@
+"""Dispatch at the gateway: orders out to agencies, their answers mirrored back, units ranked.
+
+A task is created here and then driven by its agency; the gateway only ever cancels it. Every
+change here commits with its outbox event, its clocks and its activity record in one
+transaction.
+"""
+
+import logging
+import uuid
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from gateway.activity import service as activity
+from gateway.centers import service as centers
+from gateway.centers.routing import RoutingRules
+from gateway.dispatch import recommend
+from gateway.dispatch.deadlines import ResponsePolicy
+from gateway.dispatch.models import DispatchCreate, ResponseClock, UnitAssignment
+from gateway.incidents import service as incidents
+from jcp.dispatch.v1 import dispatch_pb2 as pb
+from services.common import dispatch_store, tasks, telemetry
+from services.common.bus.envelope import Event, InvalidEvent, new_event
+from services.common.bus.outbox import enqueue
+from services.common.bus.topics import DISPATCH
+from services.common.clock import Clock, utc_now
+from services.common.dispatch_store import TaskRow, UnitRow
+from services.common.errors import Conflict, Invalid, NotFound
+from services.common.incident_store import IncidentRow
+
+log = logging.getLogger(__name__)
+
+SOURCE = "/jcp/gateway/dispatch"
+ACTIVE_INCIDENT = ("reported", "accepted", "dispatched", "on_scene")
+
+
+def agency_source(agency: str) -> str:
+    return f"/jcp/agency/{agency}"
+
+
+def _announce(session: Session, *, key: str, message: object, clock: Clock) -> None:
+    event = new_event(
+        message=message,  # type: ignore[arg-type]
+        source=SOURCE,
+        subject=key,
+        traceparent=telemetry.current_traceparent(),
+        clock=clock,
+    )
+    enqueue(session, topic=DISPATCH, key=key, event=event, clock=clock)
+
+
+def open_tasks(session: Session, incident_id: str) -> list[TaskRow]:
+    return list(
+        session.scalars(
+            select(TaskRow).where(TaskRow.incident_id == incident_id, TaskRow.status.in_(tasks.OPEN))
+        )
+    )
+
+
+def _check_units(session: Session, agency: str, unit_ids: Sequence[str]) -> None:
+    for unit_id in unit_ids:
+        unit = session.get(UnitRow, unit_id)
+        if unit is None:
+            raise NotFound(f"unit {unit_id} is not known", unit_id=unit_id)
+        if unit.agency != agency:
+            raise Invalid(f"unit {unit_id} belongs to {unit.agency}, not {agency}", unit_id=unit_id)
+        busy = session.get(UnitAssignment, unit_id)
+        if busy is not None:
+            raise Conflict(f"unit {unit_id} is already assigned to task {busy.task_id}", unit_id=unit_id)
+        if unit.status != "available":
+            raise Conflict(f"unit {unit_id} is {unit.status}, not available", unit_id=unit_id)
+
+
+def dispatch(
+    *,
+    session: Session,
+    incident_id: str,
+    order: DispatchCreate,
+    actor: str,
+    rules: RoutingRules,
+    policy: ResponsePolicy,
+    clock: Clock = utc_now,
+) -> tuple[str, IncidentRow, list[TaskRow]]:
+    """Send one order: a task per agency, with clocks, units reserved, the incident moved on."""
+    incident = incidents.locked(session, incident_id, order.expected_version)
+    if incident.status not in ACTIVE_INCIDENT:
+        raise Conflict(
+            f"incident {incident_id} is {incident.status}; it cannot be dispatched", status=incident.status
+        )
+    current = open_tasks(session, incident_id)
+    busy_agencies = {task.agency for task in current}
+    for task in order.tasks:
+        if task.agency in busy_agencies:
+            raise Conflict(
+                f"{task.agency} already has an open task for incident {incident_id}", agency=task.agency
+            )
+    has_lead = any(task.role == "lead" for task in current)
+    wants_lead = any(task.role == "lead" for task in order.tasks)
+    if has_lead and wants_lead:
+        raise Conflict(f"incident {incident_id} already has a lead agency")
+    if not has_lead and not wants_lead:
+        raise Invalid("name one lead agency: the first order for an incident needs one")
+    for task in order.tasks:
+        _check_units(session, task.agency, task.unit_ids)
+
+    now = clock()
+    acknowledge_by, on_scene_by = policy.deadlines(now)
+    order_id = str(uuid.uuid4())
+    handling = centers.handling_of(session, incident_id)
+    created: list[TaskRow] = []
+    for item in order.tasks:
+        task = pb.Task(
+            id=str(uuid.uuid4()),
+            order_id=order_id,
+            incident_id=incident_id,
+            agency=item.agency,
+            role=tasks.ROLE_CODES[item.role],
+            unit_ids=item.unit_ids,
+            status=pb.TASK_STATUS_ASSIGNED,
+            version=1,
+            instructions=item.instructions,
+            updated_by=actor,
+            drill=incident.drill,
+        )
+        task.acknowledge_by.FromDatetime(acknowledge_by)
+        task.on_scene_by.FromDatetime(on_scene_by)
+        task.updated_at.FromDatetime(now)
+        row = dispatch_store.store_task(session, task)
+        assert row is not None
+        created.append(row)
+        for unit_id in item.unit_ids:
+            session.add(
+                UnitAssignment(unit_id=unit_id, task_id=task.id, incident_id=incident_id, assigned_at=now)
+            )
+        for kind, deadline in (("acknowledge", acknowledge_by), ("on_scene", on_scene_by)):
+            session.add(
+                ResponseClock(
+                    id=str(uuid.uuid4()),
+                    task_id=task.id,
+                    incident_id=incident_id,
+                    agency=item.agency,
+                    kind=kind,
+                    deadline=deadline,
+                    status="running",
+                )
+            )
+        _announce(session, key=incident_id, message=pb.TaskAssigned(task=task), clock=clock)
+        activity.record(
+            session,
+            actor=actor,
+            kind="task",
+            action="assigned",
+            incident_id=incident_id,
+            center=handling.center,
+            data={
+                "task_id": task.id,
+                "order_id": order_id,
+                "agency": item.agency,
+                "role": item.role,
+                "unit_ids": item.unit_ids,
+                "acknowledge_by": acknowledge_by.isoformat(),
+                "on_scene_by": on_scene_by.isoformat(),
+            },
+            clock=clock,
+        )
+    session.flush()
+    involved = set(handling.agencies) | busy_agencies | {item.agency for item in order.tasks}
+    centers.involve(
+        session, incident_id=incident_id, agencies=involved, actor=actor, rules=rules, clock=clock
+    )
+    if incident.status == "reported":
+        incidents.advance(
+            session, row=incident, to_status="accepted", reason="dispatch", actor=actor, clock=clock
+        )
+    if incident.status == "accepted":
+        incidents.advance(
+            session, row=incident, to_status="dispatched", reason="dispatch", actor=actor, clock=clock
+        )
+    return order_id, incident, created
+
+
+def _settle_clocks(
+    session: Session, task_id: str, kinds: Sequence[str], status: str, now: datetime
+) -> list[str]:
+    """Stop running clocks of a task; the kinds actually stopped."""
+    stopped = []
+    for clock_row in session.scalars(
+        select(ResponseClock).where(
+            ResponseClock.task_id == task_id,
+            ResponseClock.kind.in_(kinds),
+            ResponseClock.status == "running",
+        )
+    ):
+        clock_row.status = status
+        clock_row.settled_at = now
+        stopped.append(clock_row.kind)
+    return stopped
+
+
+def _release_units(session: Session, task_id: str) -> None:
+    for assignment in session.scalars(select(UnitAssignment).where(UnitAssignment.task_id == task_id)):
+        session.delete(assignment)
+
+
+def cancel_task(
+    *, session: Session, task_id: str, reason: str, actor: str, clock: Clock = utc_now
+) -> TaskRow:
+    row = session.get(TaskRow, task_id, with_for_update=True)
+    if row is None:
+        raise NotFound(f"task {task_id} does not exist", task_id=task_id)
+    if row.status not in tasks.OPEN:
+        raise Conflict(
+            f"task {task_id} is {row.status}; only an open task can be cancelled", status=row.status
+        )
+    _cancel(session, row, reason=reason, actor=actor, clock=clock)
+    return row
+
+
+def _cancel(session: Session, row: TaskRow, *, reason: str, actor: str, clock: Clock) -> None:
+    now = clock()
+    task = dispatch_store.task_to_proto(row)
+    task.status = pb.TASK_STATUS_CANCELLED
+    task.version = row.version + 1
+    task.note = reason
+    task.updated_by = actor
+    task.updated_at.FromDatetime(now)
+    dispatch_store.store_task(session, task)
+    _settle_clocks(session, row.id, ("acknowledge", "on_scene"), "cancelled", now)
+    _release_units(session, row.id)
+    _announce(session, key=row.incident_id, message=pb.TaskCancelled(task=task, reason=reason), clock=clock)
+    activity.record(
+        session,
+        actor=actor,
+        kind="task",
+        action="cancelled",
+        incident_id=row.incident_id,
+        center=centers.handling_of(session, row.incident_id).center,
+        data={"task_id": row.id, "agency": row.agency, "reason": reason},
+        clock=clock,
+    )
+
+
+def incident_ended(session: Session, *, incident_id: str, status: str, actor: str, clock: Clock) -> None:
+    """An incident that is over stops its clocks; one that will not be worked cancels its tasks."""
+    now = clock()
+    for row in open_tasks(session, incident_id):
+        if status in ("cancelled", "merged", "closed"):
+            _cancel(session, row, reason=f"incident {status}", actor=actor, clock=clock)
+        else:
+            _settle_clocks(session, row.id, ("acknowledge", "on_scene"), "cancelled", now)
+
+
+def mirror_task_update(session: Session, event: Event, *, clock: Clock = utc_now) -> None:
+    """An agency's answer to a task, as it arrives over Kafka."""
+    message = event.message
+    assert isinstance(message, pb.TaskUpdated)
+    incoming = message.task
+    row = session.get(TaskRow, incoming.id, with_for_update=True)
+    if row is None:
+        raise InvalidEvent(f"task {incoming.id} was never dispatched")
+    if event.source != agency_source(row.agency) or incoming.agency != row.agency:
+        log.warning("refused: %s updated task %s, which belongs to %s", event.source, row.id, row.agency)
+        raise InvalidEvent(f"{event.source} may not update task {row.id}: it belongs to {row.agency}")
+    if row.status not in tasks.OPEN:
+        return  # cancelled here meanwhile: the task is over whatever the agency did
+    previous = row.status
+    stored = dispatch_store.store_task(session, incoming)
+    if stored is None:
+        return
+    now = clock()
+    if stored.status in tasks.ACKNOWLEDGED:
+        _settle_clocks(session, stored.id, ("acknowledge",), "met", now)
+    if stored.status in ("on_scene", "completed"):
+        _settle_clocks(session, stored.id, ("on_scene",), "met", now)
+    if stored.status == "declined":
+        _settle_clocks(session, stored.id, ("acknowledge", "on_scene"), "cancelled", now)
+    if stored.status in ("declined", "completed"):
+        _release_units(session, stored.id)
+    handling = centers.handling_of(session, stored.incident_id)
+    activity.record(
+        session,
+        actor=f"{stored.updated_by}@{stored.agency}",
+        kind="task",
+        action=stored.status,
+        incident_id=stored.incident_id,
+        center=handling.center,
+        data={"task_id": stored.id, "agency": stored.agency, "from": previous, "note": stored.note},
+        clock=clock,
+    )
+    incident = session.get(IncidentRow, stored.incident_id, with_for_update=True)
+    if stored.status == "on_scene" and incident is not None and incident.status == "dispatched":
+        incidents.advance(
+            session,
+            row=incident,
+            to_status="on_scene",
+            reason=f"{stored.agency} on scene",
+            actor=f"{stored.updated_by}@{stored.agency}",
+            clock=clock,
+        )
+
+
+def mirror_unit(session: Session, event: Event, *, clock: Clock = utc_now) -> None:
+    message = event.message
+    assert isinstance(message, pb.UnitChanged)
+    if event.source != agency_source(message.unit.agency):
+        raise InvalidEvent(f"{event.source} may not change unit {message.unit.id} of {message.unit.agency}")
+    row = dispatch_store.store_unit(session, message.unit)
+    if row is None:
+        return
+    activity.record(
+        session,
+        actor=message.unit.agency,
+        kind="unit",
+        action="changed",
+        data={
+            "unit_id": row.id,
+            "agency": row.agency,
+            "status": row.status,
+            "latitude": row.latitude,
+            "longitude": row.longitude,
+            "task_id": row.task_id or None,
+        },
+        clock=clock,
+    )
+
+
+def recommendations(
+    *,
+    session: Session,
+    incident_id: str,
+    required: Sequence[str],
+    agencies: Sequence[str],
+    limit: int,
+    stale_after: timedelta,
+    clock: Clock = utc_now,
+) -> tuple[list[recommend.Ranked], list[recommend.Excluded]]:
+    incident = incidents.get(session=session, incident_id=incident_id)
+    busy = set(session.scalars(select(UnitAssignment.unit_id)))
+    query = select(
+        UnitRow.id,
+        UnitRow.agency,
+        UnitRow.name,
+        UnitRow.kind,
+        UnitRow.capabilities,
+        UnitRow.latitude,
+        UnitRow.longitude,
+        UnitRow.position_at,
+    ).where(UnitRow.status == "available")
+    if agencies:
+        query = query.where(UnitRow.agency.in_(agencies))
+    candidates = (
+        recommend.Candidate(
+            id=row.id,
+            agency=row.agency,
+            name=row.name,
+            kind=row.kind,
+            capabilities=frozenset(row.capabilities),
+            latitude=row.latitude,
+            longitude=row.longitude,
+            position_at=row.position_at,
+        )
+        for row in session.execute(query)
+        if row.id not in busy
+    )
+    return recommend.rank(
+        candidates,
+        latitude=incident.latitude,
+        longitude=incident.longitude,
+        required=required,
+        now=clock(),
+        stale_after=stale_after,
+        limit=limit,
+    )
+
+
+def clocks_of(session: Session, task_ids: Sequence[str]) -> dict[str, list[ResponseClock]]:
+    found: dict[str, list[ResponseClock]] = {task_id: [] for task_id in task_ids}
+    if task_ids:
+        for row in session.scalars(
+            select(ResponseClock).where(ResponseClock.task_id.in_(task_ids)).order_by(ResponseClock.deadline)
+        ):
+            found[row.task_id].append(row)
+    return found
+
+
+def breach_due(session: Session, *, clock_id: str, rules: RoutingRules, clock: Clock = utc_now) -> bool:
+    """Raise one clock's breach if it is still running: the conditional update makes it happen
+    once, whichever gateway process or restart gets there first."""
+    now = clock()
+    moved = session.execute(
+        update(ResponseClock)
+        .where(ResponseClock.id == clock_id, ResponseClock.status == "running", ResponseClock.deadline <= now)
+        .values(status="breached", settled_at=now)
+    ).rowcount
+    if moved != 1:
+        return False
+    row = session.get_one(ResponseClock, clock_id)
+    handling = centers.handling_of(session, row.incident_id)
+    commander = rules.centers[handling.center].commander
+    breach = pb.ClockBreached(
+        clock_id=row.id,
+        task_id=row.task_id,
+        incident_id=row.incident_id,
+        agency=row.agency,
+        kind=row.kind,
+        center=handling.center,
+        commander=commander,
+    )
+    breach.deadline.FromDatetime(row.deadline)
+    breach.breached_at.FromDatetime(now)
+    _announce(session, key=row.incident_id, message=breach, clock=clock)
+    activity.record(
+        session,
+        actor="clock",
+        kind="clock",
+        action="breached",
+        incident_id=row.incident_id,
+        center=handling.center,
+        data={
+            "clock_id": row.id,
+            "task_id": row.task_id,
+            "agency": row.agency,
+            "clock": row.kind,
+            "deadline": row.deadline.isoformat(),
+            "late_s": (now - row.deadline).total_seconds(),
+            "escalated_to": commander,
+        },
+        clock=clock,
+    )
+    return True
+
+
+def due_clocks(session: Session, now: datetime, limit: int = 500) -> list[str]:
+    return list(
+        session.scalars(
+            select(ResponseClock.id)
+            .where(ResponseClock.status == "running", ResponseClock.deadline <= now)
+            .order_by(ResponseClock.deadline)
+            .limit(limit)
+        )
+    )
