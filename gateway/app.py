@@ -86,7 +86,11 @@ def create_app(settings: GatewaySettings | None = None, *, clock: Clock = utc_no
         clock=clock,
     )
     watcher = ClockWatcher(
-        session_factory=session_factory, rules=rules, interval_s=settings.clock_sweep_s, clock=clock
+        session_factory=session_factory,
+        rules=rules,
+        interval_s=settings.clock_sweep_s,
+        caught_up=lambda: consumer.lag == 0,
+        clock=clock,
     )
     reconciler = Reconciler(
         directory=directory,

@@ -47,6 +47,8 @@ def readyz(ctx: Context) -> JSONResponse:
             "database": database,
             "broker": broker,
             "consumer": consumer,
+            "consumer_lag": ctx.consumer.lag,
+            "clocks": "judging" if ctx.watcher.judging else "waiting for the consumer to catch up",
             "agencies": ctx.directory.health(),
         },
     )

@@ -4,6 +4,8 @@
 Every demo report carries a fixed idempotency key, so loading twice changes nothing.
 """
 
+import time
+
 import grpc
 import httpx
 
@@ -173,9 +175,47 @@ AGENCY_REPORTS = [
 ]
 
 
+# (incident key, [(agency, role, units)]): live joint responses on the boards.
+DISPATCHES = [
+    ("demo-12", [("localgov", "lead", ["swat-2"]), ("military", "supporting", ["militia-1"])]),
+    ("demo-01", [("oilfield", "lead", ["oil-sec-1"]), ("localgov", "supporting", ["police-car-1"])]),
+    ("demo-05", [("localgov", "lead", ["site-sec-1"])]),
+]
+DEMO_UNITS = 17
+
+
+def _wait_for_units(client: httpx.Client, timeout: float = 60.0) -> None:
+    """Units reach the gateway from their agencies over Kafka; dispatch needs them there."""
+    deadline = time.monotonic() + timeout
+    while len(client.get("/api/v1/units").json()) < DEMO_UNITS:
+        if time.monotonic() > deadline:
+            raise RuntimeError("the agencies' units did not reach the gateway in time")
+        time.sleep(0.2)
+
+
+def _dispatch(client: httpx.Client, incidents: dict[str, str]) -> None:
+    """Send the demo orders once: an incident that already has tasks is left as it is."""
+    _wait_for_units(client)
+    for key, orders in DISPATCHES:
+        incident_id = incidents[key]
+        if client.get(f"/api/v1/incidents/{incident_id}/tasks").json():
+            continue
+        response = client.post(
+            f"/api/v1/incidents/{incident_id}/dispatch",
+            headers={"X-Operator": "demo-commander"},
+            json={
+                "tasks": [
+                    {"agency": agency, "role": role, "unit_ids": units} for agency, role, units in orders
+                ]
+            },
+        )
+        response.raise_for_status()
+
+
 def load(gateway_url: str, grpc_targets: dict[str, str]) -> int:
-    """Report every demo incident; returns how many were new."""
+    """Report every demo incident and send the demo orders; returns how many incidents were new."""
     created = 0
+    incidents: dict[str, str] = {}
     with httpx.Client(base_url=gateway_url, timeout=10.0) as client:
         for key, agency, category, level, title, description, lat, lon, address in GATEWAY_REPORTS:
             response = client.post(
@@ -193,6 +233,8 @@ def load(gateway_url: str, grpc_targets: dict[str, str]) -> int:
             )
             response.raise_for_status()
             created += response.status_code == 201
+            incidents[key] = response.json()["id"]
+        _dispatch(client, incidents)
     for key, agency, category, level, title, description, lat, lon, address in AGENCY_REPORTS:
         with grpc.insecure_channel(grpc_targets[agency]) as channel:
             agency_pb2_grpc.AgencyServiceStub(channel).SubmitIncident(

@@ -66,6 +66,8 @@ def main(argv: list[str] | None = None) -> int:
         f"  gateway     {config.gateway_url}\n"
         f"  API docs    {config.gateway_url}/docs\n"
         f"  incidents   {config.gateway_url}/api/v1/incidents\n"
+        f"  boards      {config.gateway_url}/api/v1/centers/{{stability,construction,population}}/board\n"
+        f"  live stream {config.gateway_url}/api/v1/stream\n"
         f"  readiness   {config.gateway_url}/readyz\n"
         f"  broker      {config.bootstrap_servers} (embedded, in memory)\n"
         + "".join(f"  {agency:<11} grpc://{config.grpc_target(agency)}\n" for agency in AGENCIES)

@@ -2,11 +2,15 @@
 
 Clocks are rows, so a restarted gateway picks up where the last one stopped; a breach is the
 conditional update from running to breached, so two gateways (or a sweep racing a restart)
-cannot both raise it.
+cannot both raise it. A gateway that has just started may hold answers not yet read from Kafka:
+it waits until its consumer has caught up (at most ``max_defer_s``) before judging any clock, so
+an acknowledgement made in time while it was down is not taken for a breach.
 """
 
 import logging
 import threading
+import time
+from collections.abc import Callable
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -25,12 +29,18 @@ class ClockWatcher:
         session_factory: sessionmaker[Session],
         rules: RoutingRules,
         interval_s: float,
+        caught_up: Callable[[], bool] = lambda: True,
+        max_defer_s: float = 30.0,
         clock: Clock = utc_now,
     ) -> None:
         self._session_factory = session_factory
         self._rules = rules
         self._interval = interval_s
+        self._caught_up = caught_up
+        self._max_defer_s = max_defer_s
         self._clock = clock
+        self._started = time.monotonic()
+        self.judging = False
         self.breaches = 0
 
     def run(self, stop: threading.Event) -> None:
@@ -42,6 +52,10 @@ class ClockWatcher:
 
     def sweep(self) -> int:
         """Raise every breach that is due; how many this sweep raised."""
+        if not self.judging:
+            self.judging = self._caught_up() or time.monotonic() - self._started > self._max_defer_s
+            if not self.judging:
+                return 0
         with self._session_factory() as session:
             due = service.due_clocks(session, self._clock())
         raised = 0

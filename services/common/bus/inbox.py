@@ -114,8 +114,11 @@ class InboxConsumer:
 
     @staticmethod
     def _measure_lag(consumer: Any) -> int | None:
+        assigned = consumer.assignment()
+        if not assigned:
+            return None  # not in the group yet: nothing is known
         total = 0
-        for partition in consumer.assignment():
+        for partition in assigned:
             highwater = consumer.highwater(partition)
             if highwater is None:
                 return None
