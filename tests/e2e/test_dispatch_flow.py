@@ -360,3 +360,36 @@ def test_the_stream_resumes_after_the_last_event_id_it_was_given(
         assert ids == sorted(ids)
     finally:
         resumed.close()
+
+
+def test_a_units_status_and_position_reach_the_gateway_and_only_its_agency_may_change_it(
+    platform: Platform, api: httpx.Client
+) -> None:
+    military = Operator(platform, "military")
+    moved = military.stub.UpdateUnit(
+        pb.UpdateUnitRequest(
+            unit_id="militia-3",
+            status=pb.UNIT_STATUS_OFF_DUTY,
+            position=pb.Position(latitude=37.4401, longitude=118.5202),
+        )
+    )
+    assert moved.version >= 2
+
+    def mirrored() -> dict[str, Any] | None:
+        unit = next(u for u in api.get("/api/v1/units").json() if u["id"] == "militia-3")
+        return unit if unit["version"] == moved.version else None
+
+    unit = wait_for(mirrored, timeout=15, message="the unit change reached the gateway")
+    assert (unit["status"], unit["latitude"], unit["longitude"]) == ("off_duty", 37.4401, 118.5202)
+    incident = api.post("/api/v1/incidents", json=incident_body()).json()
+    ranked = api.get(f"/api/v1/incidents/{incident['id']}/recommendations", params={"limit": 100}).json()
+    assert "militia-3" not in [item["unit"]["id"] for item in ranked["units"]]
+
+    with pytest.raises(grpc.RpcError) as foreign:
+        Operator(platform, "school").stub.UpdateUnit(
+            pb.UpdateUnitRequest(unit_id="militia-3", status=pb.UNIT_STATUS_AVAILABLE)
+        )
+    assert foreign.value.code() == grpc.StatusCode.NOT_FOUND
+    with pytest.raises(grpc.RpcError) as outside:
+        military.stub.UpdateUnit(pb.UpdateUnitRequest(unit_id="militia-3", position=pb.Position(latitude=95)))
+    assert outside.value.code() == grpc.StatusCode.INVALID_ARGUMENT
