@@ -20,17 +20,18 @@ from gateway.dispatch.clocks import ClockWatcher
 from gateway.incidents import service as incident_service
 from gateway.incidents import views as incident_views
 from gateway.reconcile import Reconciler
+from gateway.roster import views as roster_views
 from gateway.settings import GatewaySettings
 from services.common.bus.clients import make_producer
 from services.common.bus.inbox import InboxConsumer, by_type
 from services.common.bus.outbox import OutboxRelay
-from services.common.bus.topics import DISPATCH, INCIDENTS, UNITS
+from services.common.bus.topics import DISPATCH, INCIDENTS, ROSTER, UNITS
 from services.common.clock import Clock, utc_now
 from services.common.db import Base, make_engine, make_session_factory
-from services.common.errors import Conflict, DomainError, Invalid, NotFound
+from services.common.errors import Conflict, DomainError, Invalid, NotFound, TooLarge
 from services.common.runtime import Workers
 
-_STATUS: dict[type[DomainError], int] = {NotFound: 404, Conflict: 409, Invalid: 422}
+_STATUS: dict[type[DomainError], int] = {NotFound: 404, Conflict: 409, Invalid: 422, TooLarge: 413}
 
 
 def _field_name(location: tuple[object, ...]) -> str:
@@ -78,7 +79,7 @@ def create_app(settings: GatewaySettings | None = None, *, clock: Clock = utc_no
     consumer = InboxConsumer(
         settings=settings,
         group_id="gateway",
-        topics=[INCIDENTS, DISPATCH, UNITS],
+        topics=[INCIDENTS, DISPATCH, UNITS, ROSTER],
         registry=registry,
         handler=handler,
         session_factory=session_factory,
@@ -136,4 +137,5 @@ def create_app(settings: GatewaySettings | None = None, *, clock: Clock = utc_no
     app.include_router(center_views.router)
     app.include_router(alarm_views.router)
     app.include_router(activity_views.router)
+    app.include_router(roster_views.router)
     return app

@@ -8,7 +8,9 @@ from gateway.centers import routing
 from gateway.centers import service as centers
 from gateway.dispatch import service as dispatch
 from gateway.incidents.service import summary
+from gateway.roster import service as roster
 from jcp.dispatch.v1 import dispatch_pb2 as pb
+from jcp.roster.v1 import roster_pb2 as roster_pb
 from services.common import incident_store
 from services.common.bus.envelope import Event, InvalidEvent
 from services.common.bus.inbox import Handler
@@ -41,6 +43,9 @@ def handlers(*, rules: routing.RoutingRules, clock: Clock) -> dict[type, Handler
     def on_unit(session: Session, event: Event) -> None:
         dispatch.mirror_unit(session, event, clock=clock)
 
+    def on_member_response(session: Session, event: Event) -> None:
+        roster.mirror_response(session, event, clock=clock)
+
     def only_the_gateway(session: Session, event: Event) -> None:
         raise InvalidEvent(f"{event.type} comes only from the gateway, not from {event.source}")
 
@@ -48,5 +53,15 @@ def handlers(*, rules: routing.RoutingRules, clock: Clock) -> dict[type, Handler
         **dict.fromkeys(incident_store.EVENT_MESSAGES, on_incident),
         pb.TaskUpdated: on_task_update,
         pb.UnitChanged: on_unit,
-        **dict.fromkeys((pb.TaskAssigned, pb.TaskCancelled, pb.ClockBreached), only_the_gateway),
+        roster_pb.MemberResponded: on_member_response,
+        **dict.fromkeys(
+            (
+                pb.TaskAssigned,
+                pb.TaskCancelled,
+                pb.ClockBreached,
+                roster_pb.CallUpIssued,
+                roster_pb.CallUpCancelled,
+            ),
+            only_the_gateway,
+        ),
     }

@@ -63,19 +63,18 @@ class Reconciler:
     def reconcile(self) -> ReconcileReport:
         report = ReconcileReport()
         lacking: set[str] = set()
+        held = self._held()
+        ours = incident_store.digest_of([(key, value[0]) for key, value in held.items()])
         for agency in self._directory.agencies:
             try:
                 theirs = self._directory.stub(agency).GetInventoryDigest(
                     agency_pb2.GetInventoryDigestRequest(), timeout=2.0
                 )
-                held = self._held()
-                ours = incident_store.digest_of([(key, value[0]) for key, value in held.items()])
                 if theirs.count == ours.count and theirs.digest == ours.value:
                     continue
                 listing = dict(self._directory.inventory(agency))
                 # Read after the listing: what the gateway made meanwhile is not "newer there".
-                held = self._held()
-                report.fetched[agency] = self._fetch_newer(agency, listing, held)
+                report.fetched[agency] = self._fetch_newer(agency, listing, self._held())
             except grpc.RpcError as exc:
                 report.unreachable.append(agency)
                 log.debug("agency %s unreachable for reconciliation: %s", agency, exc.code().name)

@@ -5,11 +5,15 @@ Every demo report carries a fixed idempotency key, so loading twice changes noth
 """
 
 import time
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import grpc
 import httpx
 
+from infra import roster_demo
 from jcp.incidents.v1 import agency_pb2, agency_pb2_grpc, incident_pb2
+from jcp.roster.v1 import roster_pb2, roster_pb2_grpc
 from services.common.incident_store import LEVEL_CODES
 
 # (key, agency, category, level, title, description, latitude, longitude, address)
@@ -182,6 +186,7 @@ DISPATCHES = [
     ("demo-05", [("localgov", "lead", ["site-sec-1"])]),
 ]
 DEMO_UNITS = 17
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 def _wait_for_units(client: httpx.Client, timeout: float = 60.0) -> None:
@@ -212,6 +217,94 @@ def _dispatch(client: httpx.Client, incidents: dict[str, str]) -> None:
         response.raise_for_status()
 
 
+def _load_roster(client: httpx.Client, grpc_targets: dict[str, str]) -> None:
+    """The teams, their members, a week of duty with one planted gap, and one finished drill."""
+    for team in roster_demo.TEAMS:
+        answer = client.post(
+            "/api/v1/roster/teams",
+            json={
+                "id": team.id,
+                "agency": team.agency,
+                "name": team.name,
+                "kind": team.kind,
+                "assembly_point": team.assembly_point,
+            },
+        )
+        if answer.status_code == 409:
+            continue  # loaded before
+        answer.raise_for_status()
+        client.put(
+            f"/api/v1/roster/teams/{team.id}/members.csv",
+            content=roster_demo.team_csv(team).encode(),
+            headers={"Content-Type": "text/csv"},
+        ).raise_for_status()
+        if team.agency == "localgov":
+            _duty(client)
+    if not client.get("/api/v1/roster/drills").json():
+        _demo_drill(client, grpc_targets)
+
+
+def _duty(client: httpx.Client) -> None:
+    """Three shifts of today's duty; the night shift has no vehicle, so the gaps panel shows it."""
+    today = datetime.now(SHANGHAI).replace(hour=0, minute=0, second=0, microsecond=0)
+    shifts = [
+        (8, 16, "swat-001", ["swat-003", "swat-004"], "police-car-1"),
+        (16, 24, "swat-002", ["swat-005", "swat-006"], "police-car-2"),
+        (24, 32, "swat-012", ["swat-013", "swat-014"], None),
+    ]
+    for start, end, leader, staff, vehicle in shifts:
+        client.post(
+            "/api/v1/roster/shifts",
+            json={
+                "agency": "localgov",
+                "starts_at": (today + timedelta(hours=start)).isoformat(),
+                "ends_at": (today + timedelta(hours=end)).isoformat(),
+                "leader_id": leader,
+                "staff_ids": staff,
+                "vehicle_unit_id": vehicle,
+            },
+        ).raise_for_status()
+
+
+def _demo_drill(client: httpx.Client, grpc_targets: dict[str, str]) -> None:
+    """The campus-safety drill, run and ended: the guards answer, two of them never arrive."""
+    drill = client.post(
+        "/api/v1/roster/drills",
+        headers={"X-Operator": "demo-coordinator"},
+        json={
+            "name": "校园安全应急演练（示例）",
+            "scenario": "campus-safety",
+            "scheduled_for": datetime.now(UTC).isoformat(),
+        },
+    ).json()
+    client.post(
+        f"/api/v1/roster/drills/{drill['id']}/start", headers={"X-Operator": "demo-coordinator"}
+    ).raise_for_status()
+    (call_up,) = client.get("/api/v1/roster/callups", params={"status": "open"}).json()
+    members = [
+        m["member_id"]
+        for m in client.get(
+            f"/api/v1/roster/callups/{call_up['call_up_id']}/muster", params={"members": True}
+        ).json()["members"]
+    ]
+    with grpc.insecure_channel(grpc_targets["school"]) as channel:
+        stub = roster_pb2_grpc.AgencyRosterServiceStub(channel)
+        roster_demo.wait_for_call_up(stub, call_up["call_up_id"])
+        roster_demo.answer(stub, call_up["call_up_id"], members, roster_pb2.RESPONSE_ACKNOWLEDGED)
+        roster_demo.answer(stub, call_up["call_up_id"], members[:-2], roster_pb2.RESPONSE_ARRIVED)
+    deadline = time.monotonic() + 30
+    while (
+        client.get(f"/api/v1/roster/callups/{call_up['call_up_id']}/muster").json()["arrived"]
+        < len(members) - 2
+    ):
+        if time.monotonic() > deadline:
+            raise RuntimeError("the demo drill's answers did not reach the gateway in time")
+        time.sleep(0.1)
+    client.post(
+        f"/api/v1/roster/drills/{drill['id']}/end", headers={"X-Operator": "demo-coordinator"}
+    ).raise_for_status()
+
+
 def load(gateway_url: str, grpc_targets: dict[str, str]) -> int:
     """Report every demo incident and send the demo orders; returns how many incidents were new."""
     created = 0
@@ -235,6 +328,7 @@ def load(gateway_url: str, grpc_targets: dict[str, str]) -> int:
             created += response.status_code == 201
             incidents[key] = response.json()["id"]
         _dispatch(client, incidents)
+        _load_roster(client, grpc_targets)
     for key, agency, category, level, title, description, lat, lon, address in AGENCY_REPORTS:
         with grpc.insecure_channel(grpc_targets[agency]) as channel:
             agency_pb2_grpc.AgencyServiceStub(channel).SubmitIncident(

@@ -234,8 +234,10 @@ def breaches_since(session: Session, *, center: str, since: datetime) -> int:
             select(func.count())
             .select_from(ResponseClock)
             .join(IncidentHandling, IncidentHandling.incident_id == ResponseClock.incident_id)
+            .join(IncidentRow, IncidentRow.id == ResponseClock.incident_id)
             .where(
                 IncidentHandling.center == center,
+                IncidentRow.drill.is_(False),  # drills stay out of the real figures
                 ResponseClock.status == "breached",
                 ResponseClock.settled_at >= since,
             )

@@ -26,6 +26,7 @@ class ResponseClock(Base):
     incident_id: Mapped[str] = mapped_column(String(64), index=True)
     agency: Mapped[str] = mapped_column(String(32))
     kind: Mapped[str] = mapped_column(String(16))
+    started_at: Mapped[datetime] = mapped_column(UtcDateTime)
     deadline: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
     status: Mapped[str] = mapped_column(String(16), index=True)
     settled_at: Mapped[datetime | None] = mapped_column(UtcDateTime)

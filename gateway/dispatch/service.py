@@ -142,6 +142,7 @@ def dispatch(
                     incident_id=incident_id,
                     agency=item.agency,
                     kind=kind,
+                    started_at=now,
                     deadline=deadline,
                     status="running",
                 )

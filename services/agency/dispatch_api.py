@@ -20,7 +20,7 @@ from services.common.errors import Conflict, DomainError, Invalid, NotFound
 
 log = logging.getLogger(__name__)
 
-_CODES: dict[type[DomainError], grpc.StatusCode] = {
+STATE_CODES: dict[type[DomainError], grpc.StatusCode] = {
     NotFound: grpc.StatusCode.NOT_FOUND,
     Conflict: grpc.StatusCode.FAILED_PRECONDITION,
     Invalid: grpc.StatusCode.INVALID_ARGUMENT,
@@ -52,7 +52,7 @@ class AgencyDispatchApi(dispatch_pb2_grpc.AgencyDispatchServiceServicer):
         return pb.ListTasksResponse(tasks=found)
 
     def AnswerTask(self, request: pb.AnswerTaskRequest, context: grpc.ServicerContext) -> pb.Task:
-        with mapped_errors(context, _CODES):
+        with mapped_errors(context, STATE_CODES):
             action = tasks.ACTIONS.get(request.action)
             if action is None:
                 raise Invalid(f"task action {request.action} is not known", allowed=sorted(tasks.MOVES))
@@ -75,7 +75,7 @@ class AgencyDispatchApi(dispatch_pb2_grpc.AgencyDispatchServiceServicer):
             return pb.ListUnitsResponse(units=dispatch.list_units(session=session, profile=self._profile))
 
     def UpdateUnit(self, request: pb.UpdateUnitRequest, context: grpc.ServicerContext) -> pb.Unit:
-        with mapped_errors(context, _CODES), transaction(self._session_factory) as session:
+        with mapped_errors(context, STATE_CODES), transaction(self._session_factory) as session:
             return dispatch.update_unit(
                 session=session,
                 profile=self._profile,

@@ -7,8 +7,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from jcp.dispatch.v1 import dispatch_pb2, dispatch_pb2_grpc
 from jcp.incidents.v1 import agency_pb2, agency_pb2_grpc
-from services.agency import dispatch, service
+from jcp.roster.v1 import roster_pb2, roster_pb2_grpc
+from services.agency import callups, dispatch, service
 from services.agency import profile as profiles
+from services.agency.callups_api import AgencyRosterApi
 from services.agency.dispatch_api import AgencyDispatchApi
 from services.agency.grpc_api import AgencyApi
 from services.agency.settings import AgencySettings
@@ -17,16 +19,18 @@ from services.common.bus.clients import make_producer
 from services.common.bus.envelope import Event
 from services.common.bus.inbox import InboxConsumer, by_type
 from services.common.bus.outbox import OutboxRelay
-from services.common.bus.topics import DISPATCH, INCIDENTS
+from services.common.bus.topics import DISPATCH, INCIDENTS, ROSTER
 from services.common.db import Base, make_engine, make_session_factory, transaction
 from services.common.grpc_server import build_server, set_serving
 from services.common.runtime import Workers, stop_on_signals
 
 log = logging.getLogger(__name__)
 
+ROSTER_EVENTS = (roster_pb2.CallUpIssued, roster_pb2.CallUpCancelled, roster_pb2.MemberResponded)
 SERVICE_NAMES = [
     agency_pb2.DESCRIPTOR.services_by_name["AgencyService"].full_name,
     dispatch_pb2.DESCRIPTOR.services_by_name["AgencyDispatchService"].full_name,
+    roster_pb2.DESCRIPTOR.services_by_name["AgencyRosterService"].full_name,
 ]
 
 
@@ -42,6 +46,9 @@ def register(
     )
     dispatch_pb2_grpc.add_AgencyDispatchServiceServicer_to_server(
         AgencyDispatchApi(profile=profile, session_factory=session_factory, source=source), server
+    )
+    roster_pb2_grpc.add_AgencyRosterServiceServicer_to_server(
+        AgencyRosterApi(profile=profile, session_factory=session_factory, source=source), server
     )
 
 
@@ -74,16 +81,20 @@ def main() -> None:
     def on_dispatch(session: Session, event: Event) -> None:
         dispatch.handle_event(session, event, profile=profile, source=source)
 
+    def on_call_up(session: Session, event: Event) -> None:
+        callups.handle_event(session, event, profile=profile)
+
     registry, handler = by_type(
         {
             **dict.fromkeys(incident_store.EVENT_MESSAGES, incident_store.apply_event),
             **dict.fromkeys(dispatch_store.DISPATCH_EVENTS, on_dispatch),
+            **dict.fromkeys(ROSTER_EVENTS, on_call_up),
         }
     )
     consumer = InboxConsumer(
         settings=settings,
         group_id=f"agency.{profile.id}",
-        topics=[INCIDENTS, DISPATCH],
+        topics=[INCIDENTS, DISPATCH, ROSTER],
         registry=registry,
         handler=handler,
         session_factory=session_factory,

@@ -1,12 +1,14 @@
 """Database engines: a SQLite file by default, PostgreSQL (or any SQLAlchemy URL) when given.
 
-SQLite runs in WAL mode and every transaction begins IMMEDIATE: the relay, the consumer and
-request threads all write, and a deferred transaction that later needs the write lock fails
-with "database is locked" instead of waiting for it.
+SQLite runs in WAL mode. A unit of work (``transaction``) begins IMMEDIATE: the relay, the
+consumer and request threads all write, and a deferred transaction that later needs the write
+lock fails with "database is locked" instead of waiting for it. Anything else only reads and
+begins deferred, so a long read (a board, a listing) never holds up a writer.
 """
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -23,6 +25,10 @@ NAMING = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+
+# Set inside ``transaction``: the only place that writes, so the only place that needs the lock.
+_writing: ContextVar[bool] = ContextVar("jcp_db_writing", default=False)
 
 
 class Base(DeclarativeBase):
@@ -68,7 +74,7 @@ def make_engine(url: str) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _on_begin(connection: Any) -> None:
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
+            connection.exec_driver_sql("BEGIN IMMEDIATE" if _writing.get() else "BEGIN")
 
         return engine
     return create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
@@ -81,5 +87,9 @@ def make_session_factory(engine: Engine) -> sessionmaker[Session]:
 @contextmanager
 def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
     """One unit of work: committed when the block ends, rolled back if it raises."""
-    with factory() as session, session.begin():
-        yield session
+    token = _writing.set(True)
+    try:
+        with factory() as session, session.begin():
+            yield session
+    finally:
+        _writing.reset(token)

@@ -19,3 +19,7 @@ class Conflict(DomainError):
 
 class Invalid(DomainError):
     pass
+
+
+class TooLarge(DomainError):
+    pass

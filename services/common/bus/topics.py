@@ -20,11 +20,14 @@ INCIDENTS = "incidents.v1"
 DISPATCH = "dispatch.v1"
 # Unit status and position, keyed by unit id.
 UNITS = "units.v1"
+# Call-ups of the response teams and their members' answers, keyed by call-up id.
+ROSTER = "roster.v1"
 DEAD_LETTERS = "deadletters.v1"
 
 ALL: tuple[TopicSpec, ...] = (
     TopicSpec(INCIDENTS),
     TopicSpec(DISPATCH),
     TopicSpec(UNITS),
+    TopicSpec(ROSTER),
     TopicSpec(DEAD_LETTERS),
 )

@@ -1,0 +1,51 @@
+"""The agency's roster API: what a member's device calls to see and answer call-ups."""
+
+import grpc
+from sqlalchemy.orm import Session, sessionmaker
+
+from jcp.roster.v1 import roster_pb2 as pb
+from jcp.roster.v1 import roster_pb2_grpc
+from services.agency import callups
+from services.agency.dispatch_api import STATE_CODES
+from services.agency.grpc_api import mapped_errors
+from services.agency.profile import AgencyProfile
+from services.common.clock import Clock, utc_now
+from services.common.db import transaction
+
+
+class AgencyRosterApi(roster_pb2_grpc.AgencyRosterServiceServicer):
+    def __init__(
+        self,
+        *,
+        profile: AgencyProfile,
+        session_factory: sessionmaker[Session],
+        source: str,
+        clock: Clock = utc_now,
+    ) -> None:
+        self._profile = profile
+        self._session_factory = session_factory
+        self._source = source
+        self._clock = clock
+
+    def ListCallUps(
+        self, request: pb.ListCallUpsRequest, context: grpc.ServicerContext
+    ) -> pb.ListCallUpsResponse:
+        with self._session_factory() as session:
+            found = callups.open_call_ups(session=session, profile=self._profile, member_id=request.member_id)
+        return pb.ListCallUpsResponse(call_ups=found)
+
+    def Respond(self, request: pb.RespondRequest, context: grpc.ServicerContext) -> pb.RespondResponse:
+        with mapped_errors(context, STATE_CODES), transaction(self._session_factory) as session:
+            _, at, first = callups.respond(
+                session=session,
+                profile=self._profile,
+                call_up_id=request.call_up_id,
+                member_id=request.member_id,
+                response=request.response,
+                reason=request.reason,
+                source=self._source,
+                clock=self._clock,
+            )
+        answer = pb.RespondResponse(response=request.response, first=first)
+        answer.at.FromDatetime(at)
+        return answer
