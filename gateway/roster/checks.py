@@ -1,4 +1,4 @@
-"""Pure checks of the roster: member files, muster figures, watch schedules, shift overlaps.
+"""Pure checks of the roster: member files, muster figures, watch schedules.
 
 No database here, so each rule is tested on its own.
 """
@@ -126,7 +126,3 @@ def uncovered_hours(watch: Sequence[tuple[int, int]]) -> list[int]:
     for start, end in watch:
         covered.update(range(start, end))
     return [hour for hour in range(24) if hour not in covered]
-
-
-def overlaps(a_start: datetime, a_end: datetime, b_start: datetime, b_end: datetime) -> bool:
-    return a_start < b_end and b_start < a_end

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from gateway.activity.models import ActivityRow
 from gateway.centers import routing
+from gateway.centers import service as centers
 from gateway.dispatch import service as dispatch
 from gateway.dispatch.clocks import ClockWatcher
 from gateway.dispatch.deadlines import ResponsePolicy
@@ -55,10 +56,15 @@ def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[session
     engine.dispose()
 
 
-def new_dispatch(factory: sessionmaker[Session], clock: FakeClock, *agencies: str) -> list[str]:
+def new_dispatch(
+    factory: sessionmaker[Session], clock: FakeClock, *agencies: str, drill: bool = False
+) -> list[str]:
     with transaction(factory) as session:
         row, _ = incidents.create(
-            session=session, data=IncidentCreate(**incident_body()), idempotency_key=None, clock=clock
+            session=session,
+            data=IncidentCreate(**incident_body(drill=drill)),
+            idempotency_key=None,
+            clock=clock,
         )
         incident_id = row.id
     order = DispatchCreate(
@@ -199,3 +205,14 @@ def test_a_decline_reopens_the_incident_for_another_dispatch(database: sessionma
     assert set(declined) == {"cancelled"}, "a declined task's clocks must not breach"
     assert breaches(database) == 2  # the lead's and the new military task's acknowledge clocks
     assert lead != again[0].id
+
+
+def test_breaches_in_drills_stay_out_of_the_real_count(database: sessionmaker[Session]) -> None:
+    clock = FakeClock()
+    new_dispatch(database, clock, "localgov", drill=True)
+    new_dispatch(database, clock, "school")
+    clock.advance(61)
+    assert watcher(database, clock).sweep() == 2
+    with database() as session:
+        counted = centers.breaches_since(session, center="stability", since=clock() - timedelta(hours=1))
+    assert counted == 1
