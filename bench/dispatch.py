@@ -186,13 +186,13 @@ def rank_times(
         latitude, longitude = random_point(rng)
         needed = [rng.choice(CAPABILITIES)]
         started = time.perf_counter()
-        _, left_out = recommend.rank(units, latitude=latitude, longitude=longitude, required=needed, now=now)
+        ranking = recommend.rank(units, latitude=latitude, longitude=longitude, required=needed, now=now)
         elapsed = time.perf_counter() - started
         base_elapsed = timed(lambda lat=latitude, lon=longitude: plain_sort(units, lat, lon))
         if index >= WARM_UP_CALLS:
             ours.append(elapsed)
             base.append(base_elapsed)
-            excluded += len(left_out)
+            excluded += ranking.excluded_total
     return ours, base, excluded / max(1, options.points)
 
 

@@ -68,7 +68,7 @@ def receive(
             select(TaskRow).where(TaskRow.incident_id == incident.id).order_by(TaskRow.updated_at).limit(1)
         ).first()
         return incident, task, False
-    ranked, _ = dispatch.recommendations(
+    ranking = dispatch.recommendations(
         session=session,
         incident_id=incident.id,
         required=[ALARM_CAPABILITY],
@@ -77,7 +77,7 @@ def receive(
         stale_after=stale_after,
         clock=clock,
     )
-    units = [ranked[0].unit.id] if ranked else []
+    units = [ranking.units[0].unit.id] if ranking.units else []
     _, incident, tasks = dispatch.dispatch(
         session=session,
         incident_id=incident.id,

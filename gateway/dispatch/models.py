@@ -189,4 +189,5 @@ class Recommendations(BaseModel):
     incident_id: str
     required_capabilities: list[str]
     units: list[Recommendation]
-    excluded: list[NotRecommended]
+    excluded: list[NotRecommended] = Field(description="Up to 50 units left out, with the reason")
+    excluded_total: int

@@ -6,6 +6,7 @@ is older than ``stale_after`` is left out with that reason rather than sent from
 hour ago.
 """
 
+import heapq
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -23,9 +24,11 @@ SPEEDS_KMH: dict[str, float] = {
     "police_team": 35.0,
 }
 DEFAULT_SPEED_KMH = 20.0
+# How many left-out units are described; the rest are only counted.
+EXCLUDED_SHOWN = 50
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Candidate:
     id: str
     agency: str
@@ -37,17 +40,24 @@ class Candidate:
     position_at: datetime | None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Ranked:
     unit: Candidate
     distance_km: float
     eta_s: float
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Excluded:
     unit: Candidate
     reason: str
+
+
+@dataclass(frozen=True)
+class Ranking:
+    units: list[Ranked]
+    excluded: list[Excluded]
+    excluded_total: int
 
 
 def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
@@ -68,21 +78,37 @@ def rank(
     now: datetime,
     stale_after: timedelta = timedelta(minutes=30),
     limit: int = 10,
-) -> tuple[list[Ranked], list[Excluded]]:
+) -> Ranking:
+    """The ``limit`` fastest units. Ranking uses a flat-earth travel time, which orders units
+    the same way as the great circle at district scale and costs a fraction; the units kept get
+    their haversine distance."""
     needed = frozenset(required)
-    ranked: list[Ranked] = []
+    wanted_agencies = frozenset(agencies)
+    fresh_after = now - stale_after
+    scale = math.cos(math.radians(latitude))
+    scored: list[tuple[float, str, Candidate]] = []
     excluded: list[Excluded] = []
+    excluded_total = 0
     for unit in units:
-        if agencies and unit.agency not in agencies:
+        if wanted_agencies and unit.agency not in wanted_agencies:
             continue
-        if missing := needed - unit.capabilities:
-            excluded.append(Excluded(unit, f"lacks {', '.join(sorted(missing))}"))
+        if not needed <= unit.capabilities:
+            excluded_total += 1
+            if len(excluded) < EXCLUDED_SHOWN:
+                excluded.append(Excluded(unit, f"lacks {', '.join(sorted(needed - unit.capabilities))}"))
             continue
-        if unit.position_at is None or now - unit.position_at > stale_after:
-            excluded.append(Excluded(unit, "position unknown or stale"))
+        if unit.position_at is None or unit.position_at < fresh_after:
+            excluded_total += 1
+            if len(excluded) < EXCLUDED_SHOWN:
+                excluded.append(Excluded(unit, "position unknown or stale"))
             continue
-        km = distance_km(latitude, longitude, unit.latitude, unit.longitude)
+        dy = unit.latitude - latitude
+        dx = (unit.longitude - longitude) * scale
         speed = SPEEDS_KMH.get(unit.kind, DEFAULT_SPEED_KMH)
-        ranked.append(Ranked(unit, km, 3600.0 * km / speed))
+        scored.append(((dx * dx + dy * dy) ** 0.5 / speed, unit.id, unit))
+    ranked = []
+    for _, _, unit in heapq.nsmallest(limit, scored):
+        km = distance_km(latitude, longitude, unit.latitude, unit.longitude)
+        ranked.append(Ranked(unit, km, 3600.0 * km / SPEEDS_KMH.get(unit.kind, DEFAULT_SPEED_KMH)))
     ranked.sort(key=lambda item: (item.eta_s, item.unit.id))
-    return ranked[:limit], excluded
+    return Ranking(units=ranked, excluded=excluded, excluded_total=excluded_total)

@@ -336,7 +336,7 @@ def recommendations(
     limit: int,
     stale_after: timedelta,
     clock: Clock = utc_now,
-) -> tuple[list[recommend.Ranked], list[recommend.Excluded]]:
+) -> recommend.Ranking:
     incident = incidents.get(session=session, incident_id=incident_id)
     busy = set(session.scalars(select(UnitAssignment.unit_id)))
     query = select(

@@ -120,7 +120,7 @@ def recommend_units(
 ) -> Recommendations:
     """Available units across all agencies, fastest estimated arrival first, and the units left
     out with the reason (lacking a capability, position unknown or stale)."""
-    ranked, excluded = service.recommendations(
+    ranking = service.recommendations(
         session=session,
         incident_id=incident_id,
         required=capability,
@@ -131,7 +131,7 @@ def recommend_units(
     )
     units = {
         row.id: row
-        for row in session.scalars(select(UnitRow).where(UnitRow.id.in_([r.unit.id for r in ranked])))
+        for row in session.scalars(select(UnitRow).where(UnitRow.id.in_([r.unit.id for r in ranking.units])))
     }
     return Recommendations(
         incident_id=incident_id,
@@ -142,9 +142,10 @@ def recommend_units(
                 distance_km=round(item.distance_km, 3),
                 eta_s=round(item.eta_s, 1),
             )
-            for item in ranked
+            for item in ranking.units
         ],
         excluded=[
-            NotRecommended(unit_id=e.unit.id, agency=e.unit.agency, reason=e.reason) for e in excluded[:50]
+            NotRecommended(unit_id=e.unit.id, agency=e.unit.agency, reason=e.reason) for e in ranking.excluded
         ],
+        excluded_total=ranking.excluded_total,
     )

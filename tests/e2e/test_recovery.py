@@ -173,3 +173,20 @@ def assert_everywhere_exactly_once_except(platform: Platform, expected: set[str]
         timeout=30,
         message="running services hold every incident",
     )
+
+
+@pytest.mark.slow
+def test_a_gateway_stopped_while_joining_its_group_can_rejoin_after_a_restart(
+    platform_factory: Callable[..., Platform],
+) -> None:
+    platform = platform_factory()
+    platform.restart("gateway", hard=False)
+    platform.terminate("gateway")  # at once, before its consumer has joined
+    platform.start_service("gateway")
+    platform.wait_ready(services=["gateway"])
+    with httpx.Client(base_url=platform.config.gateway_url) as client:
+        wait_for(
+            lambda: client.get("/readyz").json()["consumer"] == "assigned",
+            timeout=30,
+            message="the restarted gateway's consumer joined its group",
+        )

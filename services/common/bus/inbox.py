@@ -10,6 +10,7 @@ its partition.
 import hashlib
 import logging
 import threading
+import time
 import warnings
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
@@ -110,7 +111,21 @@ class InboxConsumer:
                 consumer = None
                 stop.wait(backoff)
                 backoff = min(backoff * 2, 5.0)
+        self._finish_joining(consumer)
         self._close(consumer)
+
+    def _finish_joining(self, consumer: Any) -> None:
+        """Leaving a group in the middle of a join wedges that group on the embedded broker for
+        good (no later member is ever assigned), so a consumer stopped early first finishes its
+        join. What it polls meanwhile is not committed: the next member reads it again."""
+        if consumer is None:
+            return
+        deadline = time.monotonic() + 2 * self._settings.kafka_session_timeout_ms / 1000
+        try:
+            while not consumer.assignment() and time.monotonic() < deadline:
+                consumer.poll(timeout_ms=100, max_records=1)
+        except Exception as exc:  # a broker that is gone cannot be wedged either
+            log.debug("finishing the join before leaving: %r", exc)
 
     @staticmethod
     def _measure_lag(consumer: Any) -> int | None:
