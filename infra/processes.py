@@ -1,11 +1,15 @@
 """Child processes that cannot outlive their parent.
 
 Each child asks the kernel for SIGTERM when its parent dies (PR_SET_PDEATHSIG), so even a
-kill -9 of the launcher leaves no orphan broker or service behind.
+kill -9 of the launcher leaves no orphan broker or service behind. ``setpriv`` (util-linux) sets
+it on the child it becomes, so no Python code runs between fork and exec: a parent that holds
+gRPC channels (the tests, the launcher's health checks) would otherwise run gRPC's fork handlers
+in the child, which now and then aborts it before it starts.
 """
 
 import ctypes
 import os
+import shutil
 import signal
 import subprocess
 from collections.abc import Sequence
@@ -20,19 +24,24 @@ def _die_with_parent() -> None:
     _libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
+_SETPRIV = shutil.which("setpriv")
+
+
 def spawn(
     argv: Sequence[str], *, env: dict[str, str] | None = None, log_path: Path | None = None
 ) -> subprocess.Popen[bytes]:
+    command = [_SETPRIV, "--pdeathsig", "TERM", "--", *argv] if _SETPRIV else list(argv)
+    hook = None if _SETPRIV else _die_with_parent
     if log_path is None:
-        return subprocess.Popen(list(argv), env=env, preexec_fn=_die_with_parent)  # noqa: PLW1509
+        return subprocess.Popen(command, env=env, preexec_fn=hook)  # noqa: PLW1509
     log_path.parent.mkdir(parents=True, exist_ok=True)
     with log_path.open("ab") as log:
         return subprocess.Popen(
-            list(argv),
+            command,
             env=env,
             stdout=log,
             stderr=subprocess.STDOUT,
-            preexec_fn=_die_with_parent,  # noqa: PLW1509
+            preexec_fn=hook,  # noqa: PLW1509
         )
 
 

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from gateway.dispatch.models import ClockRead
 from gateway.incidents.models import AgencyId, IncidentRead
+from gateway.roster.models import ShiftGap
 from services.common.db import Base, UtcDateTime
 
 CenterId = Literal["stability", "construction", "population"]
@@ -87,3 +88,6 @@ class Board(BaseModel):
     overdue: int
     breaches_today: int
     incidents: list[BoardIncident]
+    duty_gaps: list[ShiftGap] = Field(
+        description="Shifts of the next 24 hours missing a leader, staff or vehicle"
+    )

@@ -19,6 +19,7 @@ from gateway.centers.models import (
 )
 from gateway.dispatch.models import ClockRead, ResponseClock
 from gateway.incidents.models import IncidentRead
+from gateway.roster import service as roster
 from services.common import tasks
 from services.common.clock import Clock, utc_now
 from services.common.dispatch_store import TaskRow, UnitRow
@@ -225,6 +226,7 @@ def board(*, session: Session, center: str, rules: routing.RoutingRules, clock: 
         overdue=sum(item.overdue for item in items),
         breaches_today=breaches_since(session, center=center, since=now - timedelta(hours=24)),
         incidents=items,
+        duty_gaps=roster.gaps(session=session, start=now, end=now + timedelta(hours=24), agency=None),
     )
 
 

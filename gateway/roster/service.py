@@ -382,19 +382,36 @@ def muster(*, session: Session, call_up_id: str, with_members: bool = False) -> 
     row = session.get(CallUpRow, call_up_id)
     if row is None:
         raise NotFound(f"call-up {call_up_id} does not exist", call_up_id=call_up_id)
-    answers = session.execute(
-        select(CallUpMember, Member)
-        .join(Member, Member.id == CallUpMember.member_id)
-        .where(CallUpMember.call_up_id == call_up_id)
-        .order_by(Member.id)
+    times = session.execute(
+        select(CallUpMember.acknowledged_at, CallUpMember.arrived_at, CallUpMember.declined_at).where(
+            CallUpMember.call_up_id == call_up_id
+        )
     ).all()
     figures = checks.muster_figures(
         row.called_at,
-        len(answers),
-        [a.acknowledged_at for a, _ in answers if a.acknowledged_at],
-        [a.arrived_at for a, _ in answers if a.arrived_at],
-        sum(1 for a, _ in answers if a.declined_at),
+        len(times),
+        [t.acknowledged_at for t in times if t.acknowledged_at],
+        [t.arrived_at for t in times if t.arrived_at],
+        sum(1 for t in times if t.declined_at),
     )
+    members = None
+    if with_members:
+        members = [
+            MusterMember(
+                member_id=m.id,
+                name=m.name,
+                role=m.role,
+                acknowledged_at=a.acknowledged_at,
+                arrived_at=a.arrived_at,
+                declined_at=a.declined_at,
+            )
+            for a, m in session.execute(
+                select(CallUpMember, Member)
+                .join(Member, Member.id == CallUpMember.member_id)
+                .where(CallUpMember.call_up_id == call_up_id)
+                .order_by(Member.id)
+            )
+        ]
     return MusterBoard(
         call_up_id=row.id,
         team_id=row.team_id,
@@ -404,19 +421,7 @@ def muster(*, session: Session, call_up_id: str, with_members: bool = False) -> 
         status=row.status,
         called_at=row.called_at,
         **figures.__dict__,
-        members=[
-            MusterMember(
-                member_id=m.id,
-                name=m.name,
-                role=m.role,
-                acknowledged_at=a.acknowledged_at,
-                arrived_at=a.arrived_at,
-                declined_at=a.declined_at,
-            )
-            for a, m in answers
-        ]
-        if with_members
-        else None,
+        members=members,
     )
 
 

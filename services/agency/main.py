@@ -16,7 +16,7 @@ from services.agency.grpc_api import AgencyApi
 from services.agency.settings import AgencySettings
 from services.common import dispatch_store, incident_store, logs, telemetry
 from services.common.bus.clients import make_producer
-from services.common.bus.envelope import Event
+from services.common.bus.envelope import Event, event_type
 from services.common.bus.inbox import InboxConsumer, by_type
 from services.common.bus.outbox import OutboxRelay
 from services.common.bus.topics import DISPATCH, INCIDENTS, ROSTER
@@ -99,6 +99,10 @@ def main() -> None:
         handler=handler,
         session_factory=session_factory,
         own_source=source,
+        # Members' answers and escalations are the gateway's business.
+        ignored_types=frozenset(
+            event_type(cls) for cls in (roster_pb2.MemberResponded, dispatch_pb2.ClockBreached)
+        ),
     )
     port = settings.grpc_port or profile.grpc_port
     address = f"{settings.grpc_host}:{port}"

@@ -120,6 +120,20 @@ def test_the_gaps_panel_finds_an_uncovered_shift_and_a_person_cannot_be_on_two_s
     ).json()
     assert [(g["shift"]["id"], g["missing"]) for g in gaps] == [(planted.json()["id"], ["leader"])]
 
+    soon = datetime.now(UTC) + timedelta(hours=1)
+    tonight = api.post(
+        "/api/v1/roster/shifts",
+        json={
+            "agency": "military",
+            "starts_at": soon.isoformat(),
+            "ends_at": (soon + timedelta(hours=8)).isoformat(),
+            "leader_id": "mil-001",
+            "staff_ids": ["mil-002"],
+        },
+    ).json()
+    panel = api.get("/api/v1/centers/stability/board").json()["duty_gaps"]
+    assert [(g["shift"]["id"], g["missing"]) for g in panel] == [(tonight["id"], ["vehicle"])]
+
 
 def test_a_watch_schedule_with_a_hole_is_refused_naming_the_hours(api: httpx.Client) -> None:
     plan = {

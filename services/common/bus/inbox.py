@@ -41,6 +41,14 @@ _tracer = telemetry.tracer(__name__)
 Handler = Callable[[Session, Event], object]
 
 
+# Dead letters written in the session's transaction, counted once it commits.
+_DEAD = "jcp.inbox.dead_lettered"
+
+
+class _HandlerFailed(Exception):
+    """A handler failed in a batch applied without savepoints."""
+
+
 def by_type(handlers: Mapping[type[Message], Handler]) -> tuple[dict[str, type[Message]], Handler]:
     """One consumer for several topics: the registry it decodes with and a handler that
     passes each event to the one registered for its type."""
@@ -71,10 +79,12 @@ class InboxConsumer:
         handler: Handler,
         session_factory: sessionmaker[Session],
         own_source: str | None = None,
+        ignored_types: frozenset[str] = frozenset(),
         clock: Clock = utc_now,
     ) -> None:
         self._settings = settings
         self._own_source = own_source.encode() if own_source else None
+        self._ignored_types = frozenset(name.encode() for name in ignored_types)
         self._group_id = group_id
         self._topics = topics
         self._registry = registry
@@ -140,19 +150,21 @@ class InboxConsumer:
             total += max(0, highwater - consumer.position(partition))
         return total
 
-    def _is_own(self, record: Any) -> bool:
-        """This process's own events come back to it: it applied them when it made them."""
-        if self._own_source is None:
-            return False
-        source = next((value for name, value in record.headers or () if name == "ce_source"), None)
-        return source is not None and source.startswith(self._own_source)
+    def _skips(self, record: Any) -> bool:
+        """This process's own events come back to it (it applied them when it made them), and
+        some events on a shared topic are for others: neither needs a transaction."""
+        headers = dict(record.headers or ())
+        source = headers.get("ce_source")
+        if self._own_source is not None and source is not None and source.startswith(self._own_source):
+            return True
+        return headers.get("ce_type") in self._ignored_types
 
     def _process(self, consumer: Any, batch: Mapping[TopicPartition, list[Any]]) -> None:
         records = [
             record
             for partition_records in batch.values()
             for record in partition_records
-            if not self._is_own(record)
+            if not self._skips(record)
         ]
         decoded: list[tuple[Any, Event | InvalidEvent]] = []
         for record in records:
@@ -171,6 +183,18 @@ class InboxConsumer:
         )
 
     def _apply_batch(self, decoded: list[tuple[Any, Event | InvalidEvent]], keys: list[str]) -> None:
+        """Apply a batch in one transaction. A savepoint per event would cost more than most
+        handlers do, so the batch first runs without them; only if some handler fails is it run
+        again with one savepoint per event, so that one event is dead-lettered, not the batch."""
+        try:
+            dead = self._apply_all(decoded, keys, isolated=False)
+        except _HandlerFailed:
+            dead = self._apply_all(decoded, keys, isolated=True)
+        self.dead_lettered += dead
+
+    def _apply_all(
+        self, decoded: list[tuple[Any, Event | InvalidEvent]], keys: list[str], *, isolated: bool
+    ) -> None:
         with transaction(self._session_factory) as session:
             seen = set(
                 session.scalars(select(ProcessedEvent.event_id).where(ProcessedEvent.event_id.in_(keys)))
@@ -183,10 +207,11 @@ class InboxConsumer:
                 if isinstance(item, InvalidEvent):
                     self._dead_letter(session, record, item.reason)
                 else:
-                    self._apply(session, record, item)
+                    self._apply(session, record, item, isolated=isolated)
                 session.add(ProcessedEvent(event_id=key, processed_at=now))
+            return int(session.info.get(_DEAD, 0))
 
-    def _apply(self, session: Session, record: Any, event: Event) -> None:
+    def _apply(self, session: Session, record: Any, event: Event, *, isolated: bool) -> None:
         with _tracer.start_as_current_span(
             f"{record.topic} process",
             context=telemetry.context_from(event.traceparent),
@@ -197,6 +222,14 @@ class InboxConsumer:
                 "messaging.destination.name": record.topic,
             },
         ):
+            if not isolated:
+                try:
+                    self._handler(session, event)
+                except (OperationalError, InterfaceError):
+                    raise
+                except Exception as exc:  # roll the batch back and run it again event by event
+                    raise _HandlerFailed from exc
+                return
             try:
                 with session.begin_nested():
                     self._handler(session, event)
@@ -209,7 +242,7 @@ class InboxConsumer:
                 self._dead_letter(session, record, f"handler failed: {exc!r}")
 
     def _dead_letter(self, session: Session, record: Any, reason: str) -> None:
-        self.dead_lettered += 1
+        session.info[_DEAD] = session.info.get(_DEAD, 0) + 1
         log.warning("dead-lettering %s[%d]@%d: %s", record.topic, record.partition, record.offset, reason)
         headers = list(record.headers or ())
         headers += [
