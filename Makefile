@@ -38,6 +38,8 @@ lint: install
 
 bench: install
 	$(BIN)/python -m bench.fanout
+	$(BIN)/python -m bench.dispatch
+	$(BIN)/python -m bench.callup
 
 clean:
 	rm -rf $(VENV) build var .pytest_cache .ruff_cache

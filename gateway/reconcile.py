@@ -12,13 +12,15 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import grpc
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from gateway.agencies import AgencyDirectory
 from gateway.centers import service as centers
 from jcp.incidents.v1 import agency_pb2, events_pb2
 from services.common import incident_store
+from services.common.bus.outbox import OutboxRecord
+from services.common.bus.topics import INCIDENTS
 from services.common.clock import Clock, utc_now
 from services.common.db import transaction
 
@@ -87,8 +89,29 @@ class Reconciler:
                 for incident_id, (version, received_at) in held.items()
                 if listing.get(incident_id, 0) < version and received_at < settled_before
             )
-        report.reannounced = self._reannounce(sorted(lacking))
+        report.reannounced = self._reannounce(sorted(self._settled(lacking)))
         return report
+
+    def _settled(self, incident_ids: set[str]) -> set[str]:
+        """Leave out incidents whose latest event is unsent or was sent within the grace period:
+        it is still on its way (a relay working through a backlog)."""
+        if not incident_ids:
+            return incident_ids
+        recent = self._clock() - self._grace
+        in_flight: set[str] = set()
+        ids = sorted(incident_ids)
+        with self._session_factory() as session:
+            for start in range(0, len(ids), 500):
+                in_flight.update(
+                    session.scalars(
+                        select(OutboxRecord.key).where(
+                            OutboxRecord.topic == INCIDENTS,
+                            OutboxRecord.key.in_(ids[start : start + 500]),
+                            or_(OutboxRecord.sent_at.is_(None), OutboxRecord.sent_at >= recent),
+                        )
+                    )
+                )
+        return incident_ids - in_flight
 
     def _held(self) -> dict[str, tuple[int, datetime]]:
         with self._session_factory() as session:

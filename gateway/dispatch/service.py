@@ -26,6 +26,7 @@ from services.common.bus.envelope import Event, InvalidEvent, new_event
 from services.common.bus.outbox import enqueue
 from services.common.bus.topics import DISPATCH
 from services.common.clock import Clock, utc_now
+from services.common.db import get_for_update
 from services.common.dispatch_store import TaskRow, UnitRow
 from services.common.errors import Conflict, Invalid, NotFound
 from services.common.incident_store import IncidentRow
@@ -208,7 +209,7 @@ def _release_units(session: Session, task_id: str) -> None:
 def cancel_task(
     *, session: Session, task_id: str, reason: str, actor: str, clock: Clock = utc_now
 ) -> TaskRow:
-    row = session.get(TaskRow, task_id, with_for_update=True)
+    row = get_for_update(session, TaskRow, task_id)
     if row is None:
         raise NotFound(f"task {task_id} does not exist", task_id=task_id)
     if row.status not in tasks.OPEN:
@@ -258,7 +259,7 @@ def mirror_task_update(session: Session, event: Event, *, clock: Clock = utc_now
     message = event.message
     assert isinstance(message, pb.TaskUpdated)
     incoming = message.task
-    row = session.get(TaskRow, incoming.id, with_for_update=True)
+    row = get_for_update(session, TaskRow, incoming.id)
     if row is None:
         raise InvalidEvent(f"task {incoming.id} was never dispatched")
     if event.source != agency_source(row.agency) or incoming.agency != row.agency:
@@ -290,7 +291,7 @@ def mirror_task_update(session: Session, event: Event, *, clock: Clock = utc_now
         data={"task_id": stored.id, "agency": stored.agency, "from": previous, "note": stored.note},
         clock=clock,
     )
-    incident = session.get(IncidentRow, stored.incident_id, with_for_update=True)
+    incident = get_for_update(session, IncidentRow, stored.incident_id)
     if stored.status == "on_scene" and incident is not None and incident.status == "dispatched":
         incidents.advance(
             session,

@@ -15,6 +15,7 @@ from gateway.incidents.models import IncidentCreate, IncidentUpdate, StatusChang
 from jcp.incidents.v1 import events_pb2, incident_pb2
 from services.common import incident_store
 from services.common.clock import Clock, utc_now
+from services.common.db import get_for_update
 from services.common.errors import Conflict, NotFound
 from services.common.incident_store import IncidentRow
 
@@ -139,7 +140,7 @@ def search(
 
 
 def locked(session: Session, incident_id: str, expected_version: int | None) -> IncidentRow:
-    row = session.get(IncidentRow, incident_id, with_for_update=True)
+    row = get_for_update(session, IncidentRow, incident_id)
     if row is None:
         raise NotFound(f"incident {incident_id} does not exist", incident_id=incident_id)
     if expected_version is not None and expected_version != row.version:

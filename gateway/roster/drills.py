@@ -30,6 +30,7 @@ from gateway.incidents.models import IncidentCreate, Location, Reporter, StatusC
 from gateway.roster import service as roster
 from gateway.roster.models import CallUpCreate, CallUpRow, Drill, DrillCreate
 from services.common.clock import Clock, utc_now
+from services.common.db import get_for_update
 from services.common.dispatch_store import TaskRow
 from services.common.errors import Conflict, NotFound
 from services.common.incident_store import IncidentRow
@@ -102,7 +103,7 @@ def start(
     policy: ResponsePolicy,
     clock: Clock = utc_now,
 ) -> Drill:
-    row = session.get(Drill, drill_id, with_for_update=True)
+    row = get_for_update(session, Drill, drill_id)
     if row is None:
         raise NotFound(f"drill {drill_id} does not exist", drill_id=drill_id)
     if row.status != "scheduled":
@@ -157,7 +158,7 @@ def start(
 
 
 def end(*, session: Session, drill_id: str, actor: str, clock: Clock = utc_now) -> Drill:
-    row = session.get(Drill, drill_id, with_for_update=True)
+    row = get_for_update(session, Drill, drill_id)
     if row is None:
         raise NotFound(f"drill {drill_id} does not exist", drill_id=drill_id)
     if row.status != "running":

@@ -40,6 +40,7 @@ from services.common.bus.envelope import Event, InvalidEvent, new_event
 from services.common.bus.outbox import enqueue
 from services.common.bus.topics import ROSTER
 from services.common.clock import Clock, utc_now
+from services.common.db import get_for_update
 from services.common.dispatch_store import UnitRow
 from services.common.errors import Conflict, Invalid, NotFound
 from services.common.incident_store import IncidentRow
@@ -144,7 +145,7 @@ def export_members(*, session: Session, team_id: str) -> str:
 
 
 def set_member_status(*, session: Session, member_id: str, status: str) -> Member:
-    row = session.get(Member, member_id, with_for_update=True)
+    row = get_for_update(session, Member, member_id)
     if row is None:
         raise NotFound(f"member {member_id} does not exist", member_id=member_id)
     row.status = status
@@ -316,7 +317,7 @@ def close_call_up(
     *, session: Session, call_up_id: str, status: str, reason: str, actor: str, clock: Clock = utc_now
 ) -> CallUpRow:
     """Cancel a call-up, or stand its members down; either way they are free again."""
-    row = session.get(CallUpRow, call_up_id, with_for_update=True)
+    row = get_for_update(session, CallUpRow, call_up_id)
     if row is None:
         raise NotFound(f"call-up {call_up_id} does not exist", call_up_id=call_up_id)
     if row.status != "open":
@@ -350,7 +351,7 @@ def mirror_response(session: Session, event: Event, *, clock: Clock = utc_now) -
         raise InvalidEvent(f"call-up {message.call_up_id} was never issued")
     if event.source != f"/jcp/agency/{row.agency}" or message.agency != row.agency:
         raise InvalidEvent(f"{event.source} may not answer call-up {row.id}: it belongs to {row.agency}")
-    called = session.get(CallUpMember, (row.id, message.member_id), with_for_update=True)
+    called = get_for_update(session, CallUpMember, (row.id, message.member_id))
     if called is None:
         raise InvalidEvent(f"member {message.member_id} is not called by {row.id}")
     at = message.at.ToDatetime(tzinfo=clock().tzinfo)

@@ -17,7 +17,7 @@ from services.common.bus.envelope import Event, new_event
 from services.common.bus.outbox import enqueue
 from services.common.bus.topics import ROSTER
 from services.common.clock import Clock, utc_now
-from services.common.db import Base, UtcDateTime
+from services.common.db import Base, UtcDateTime, get_for_update
 from services.common.errors import Conflict, Invalid, NotFound
 
 RESPONSES = {
@@ -73,7 +73,7 @@ def handle_event(session: Session, event: Event, *, profile: AgencyProfile) -> N
             )
         )
     elif isinstance(message, pb.CallUpCancelled) and message.agency == profile.id:
-        row = session.get(AgencyCallUp, message.call_up_id, with_for_update=True)
+        row = get_for_update(session, AgencyCallUp, message.call_up_id)
         if row is not None and row.cancelled_at is None:
             row.cancelled_at = message.cancelled_at.ToDatetime(tzinfo=utc_now().tzinfo)
 
@@ -127,7 +127,7 @@ def respond(
         raise NotFound(f"member {member_id} is not called by {call_up_id}", member_id=member_id)
     if row.cancelled_at is not None:
         raise Conflict(f"call-up {call_up_id} was cancelled", call_up_id=call_up_id)
-    answer = session.get(MemberAnswer, (call_up_id, member_id), with_for_update=True)
+    answer = get_for_update(session, MemberAnswer, (call_up_id, member_id))
     if answer is None:
         answer = MemberAnswer(call_up_id=call_up_id, member_id=member_id, reason="")
         session.add(answer)

@@ -17,6 +17,7 @@ from services.common.bus.envelope import Event, new_event
 from services.common.bus.outbox import enqueue
 from services.common.bus.topics import DISPATCH, UNITS
 from services.common.clock import Clock, utc_now
+from services.common.db import get_for_update
 from services.common.dispatch_store import TaskRow, UnitRow
 from services.common.errors import Conflict, Invalid, NotFound
 
@@ -75,7 +76,7 @@ def _move_units(
 ) -> None:
     now = clock()
     for unit_id in task.unit_ids:
-        row = session.get(UnitRow, unit_id, with_for_update=True)
+        row = get_for_update(session, UnitRow, unit_id)
         if row is None or (row.task_id and row.task_id != task.id):
             continue  # not ours, or already working on another task
         unit = dispatch_store.unit_to_proto(row)
@@ -105,7 +106,7 @@ def handle_event(
 
 def _cancel(session: Session, task: pb.Task, *, source: str, clock: Clock) -> None:
     """Cancellation wins over whatever the agency did meanwhile: the task is over either way."""
-    row = session.get(TaskRow, task.id, with_for_update=True)
+    row = get_for_update(session, TaskRow, task.id)
     if row is None:
         dispatch_store.store_task(session, task)
         return
@@ -146,7 +147,7 @@ def answer_task(
     source: str,
     clock: Clock = utc_now,
 ) -> pb.Task:
-    row = session.get(TaskRow, task_id, with_for_update=True)
+    row = get_for_update(session, TaskRow, task_id)
     if row is None or row.agency != profile.id:
         raise NotFound(f"{profile.id} holds no task {task_id}", task_id=task_id)
     target = tasks.next_status(row.status, action)
@@ -197,7 +198,7 @@ def update_unit(
     source: str,
     clock: Clock = utc_now,
 ) -> pb.Unit:
-    row = session.get(UnitRow, unit_id, with_for_update=True)
+    row = get_for_update(session, UnitRow, unit_id)
     if row is None or row.agency != profile.id:
         raise NotFound(f"{profile.id} has no unit {unit_id}", unit_id=unit_id)
     unit = dispatch_store.unit_to_proto(row)

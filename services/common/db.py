@@ -3,20 +3,26 @@
 SQLite runs in WAL mode. A unit of work (``transaction``) begins IMMEDIATE: the relay, the
 consumer and request threads all write, and a deferred transaction that later needs the write
 lock fails with "database is locked" instead of waiting for it. Anything else only reads and
-begins deferred, so a long read (a board, a listing) never holds up a writer.
+begins deferred, so a long read (a board, a listing) never holds up a writer. Writers of one
+SQLite file also queue on a lock in the process: SQLite's own busy handler makes waiting writers
+sleep in growing steps, so under load they wake late and the file sits idle between them.
 """
 
+import threading
+import weakref
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from contextvars import ContextVar
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
+
+_Row = TypeVar("_Row")
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -26,6 +32,9 @@ NAMING = {
     "pk": "pk_%(table_name)s",
 }
 
+
+# One lock per SQLite engine; other databases queue writers themselves.
+_writer_locks: "weakref.WeakKeyDictionary[Engine, threading.RLock]" = weakref.WeakKeyDictionary()
 
 # Set inside ``transaction``: the only place that writes, so the only place that needs the lock.
 _writing: ContextVar[bool] = ContextVar("jcp_db_writing", default=False)
@@ -76,6 +85,7 @@ def make_engine(url: str) -> Engine:
         def _on_begin(connection: Any) -> None:
             connection.exec_driver_sql("BEGIN IMMEDIATE" if _writing.get() else "BEGIN")
 
+        _writer_locks[engine] = threading.RLock()
         return engine
     return create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
 
@@ -87,9 +97,18 @@ def make_session_factory(engine: Engine) -> sessionmaker[Session]:
 @contextmanager
 def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
     """One unit of work: committed when the block ends, rolled back if it raises."""
+    lock = _writer_locks.get(factory.kw.get("bind"))
     token = _writing.set(True)
     try:
-        with factory() as session, session.begin():
+        with lock or nullcontext(), factory() as session, session.begin():
             yield session
     finally:
         _writing.reset(token)
+
+
+def get_for_update(session: Session, model: type[_Row], key: object) -> _Row | None:
+    """Load a row to change it, locked against concurrent writers. On SQLite the unit of work
+    already holds the database's write lock (BEGIN IMMEDIATE), so a row lock would only cost
+    a second query for a row the session may already hold."""
+    locking = session.get_bind().dialect.name != "sqlite"
+    return session.get(model, key, with_for_update=locking)

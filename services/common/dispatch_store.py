@@ -13,7 +13,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from jcp.dispatch.v1 import dispatch_pb2 as pb
 from services.common.bus.envelope import InvalidEvent
-from services.common.db import Base, UtcDateTime
+from services.common.db import Base, UtcDateTime, get_for_update
 from services.common.tasks import ROLE_CODES, ROLES, STATUS_CODES, STATUSES
 
 UNIT_STATUSES = {
@@ -102,7 +102,7 @@ def validate_task(task: pb.Task) -> None:
 def store_task(session: Session, task: pb.Task) -> TaskRow | None:
     """Keep ``task`` if it is newer than what is held; the stored row, or None if not kept."""
     validate_task(task)
-    row = session.get(TaskRow, task.id, with_for_update=True)
+    row = get_for_update(session, TaskRow, task.id)
     if row is not None and row.version >= task.version:
         return None
     values = {
@@ -155,7 +155,7 @@ def store_unit(session: Session, unit: pb.Unit) -> UnitRow | None:
         raise InvalidEvent(f"unit status {unit.status} is not known")
     if not (-90 <= unit.position.latitude <= 90 and -180 <= unit.position.longitude <= 180):
         raise InvalidEvent("unit position is outside WGS-84 bounds")
-    row = session.get(UnitRow, unit.id, with_for_update=True)
+    row = get_for_update(session, UnitRow, unit.id)
     if row is not None and row.version >= unit.version:
         return None
     values = {

@@ -32,7 +32,7 @@ from services.common.bus.outbox import enqueue
 from services.common.bus.topics import INCIDENTS
 from services.common.catalog import CATEGORIES
 from services.common.clock import Clock, utc_now
-from services.common.db import Base, UtcDateTime
+from services.common.db import Base, UtcDateTime, get_for_update
 from services.common.errors import Conflict, Invalid
 
 LEVELS = {1: "I", 2: "II", 3: "III", 4: "IV"}
@@ -174,7 +174,7 @@ def store(
 ) -> bool:
     """Keep ``incident`` if it is newer than what is held; say whether it was kept."""
     validate(incident)
-    row = session.get(IncidentRow, incident.id, with_for_update=True)
+    row = get_for_update(session, IncidentRow, incident.id)
     if row is not None and row.version >= incident.version:
         return False
     now = clock()
