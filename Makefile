@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 PROTOS := $(wildcard proto/jcp/*/v1/*.proto)
 export PYTHONPATH := $(CURDIR):$(CURDIR)/build/proto
 
-.PHONY: install proto run test lint bench clean
+.PHONY: install proto run test lint bench migrate clean
 
 install: $(VENV)/.installed proto
 
@@ -35,6 +35,9 @@ test: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+migrate: install
+	$(BIN)/python -m infra.schema
 
 bench: install
 	$(BIN)/python -m bench.fanout

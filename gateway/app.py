@@ -22,12 +22,13 @@ from gateway.incidents import views as incident_views
 from gateway.reconcile import Reconciler
 from gateway.roster import views as roster_views
 from gateway.settings import GatewaySettings
+from infra import schema
 from services.common.bus.clients import make_producer
 from services.common.bus.inbox import InboxConsumer, by_type
 from services.common.bus.outbox import OutboxRelay
 from services.common.bus.topics import DISPATCH, INCIDENTS, ROSTER, UNITS
 from services.common.clock import Clock, utc_now
-from services.common.db import Base, make_engine, make_session_factory
+from services.common.db import make_engine, make_session_factory
 from services.common.errors import Conflict, DomainError, Invalid, NotFound, TooLarge
 from services.common.runtime import Workers
 
@@ -62,7 +63,7 @@ async def _domain_error(_request: Request, exc: Exception) -> JSONResponse:
 def create_app(settings: GatewaySettings | None = None, *, clock: Clock = utc_now) -> FastAPI:
     settings = settings or GatewaySettings()
     engine = make_engine(settings.sqlalchemy_url("gateway"))
-    Base.metadata.create_all(engine)
+    schema.upgrade(engine)
     session_factory = make_session_factory(engine)
     directory = AgencyDirectory(settings.agency_endpoints, timeout_s=settings.delivery_timeout_s)
     relay = OutboxRelay(

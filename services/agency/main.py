@@ -5,6 +5,7 @@ import logging
 import grpc
 from sqlalchemy.orm import Session, sessionmaker
 
+from infra import schema
 from jcp.dispatch.v1 import dispatch_pb2, dispatch_pb2_grpc
 from jcp.incidents.v1 import agency_pb2, agency_pb2_grpc
 from jcp.roster.v1 import roster_pb2, roster_pb2_grpc
@@ -20,7 +21,7 @@ from services.common.bus.envelope import Event, event_type
 from services.common.bus.inbox import InboxConsumer, by_type
 from services.common.bus.outbox import OutboxRelay
 from services.common.bus.topics import DISPATCH, INCIDENTS, ROSTER
-from services.common.db import Base, make_engine, make_session_factory, transaction
+from services.common.db import make_engine, make_session_factory, transaction
 from services.common.grpc_server import build_server, set_serving
 from services.common.runtime import Workers, stop_on_signals
 
@@ -59,7 +60,7 @@ def main() -> None:
     telemetry.setup(f"jcp-agency-{profile.id}", agency=profile.id)
 
     engine = make_engine(settings.sqlalchemy_url(profile.id))
-    Base.metadata.create_all(engine)
+    schema.upgrade(engine)
     session_factory = make_session_factory(engine)
 
     workers = Workers()
