@@ -23,6 +23,7 @@ from gateway.reconcile import Reconciler
 from gateway.roster import views as roster_views
 from gateway.settings import GatewaySettings
 from infra import schema
+from services.common import telemetry
 from services.common.bus.clients import make_producer
 from services.common.bus.inbox import InboxConsumer, by_type
 from services.common.bus.outbox import OutboxRelay
@@ -64,6 +65,7 @@ def create_app(settings: GatewaySettings | None = None, *, clock: Clock = utc_no
     settings = settings or GatewaySettings()
     engine = make_engine(settings.sqlalchemy_url("gateway"))
     schema.upgrade(engine)
+    telemetry.instrument_engine(engine)
     session_factory = make_session_factory(engine)
     directory = AgencyDirectory(settings.agency_endpoints, timeout_s=settings.delivery_timeout_s)
     relay = OutboxRelay(
@@ -130,6 +132,7 @@ def create_app(settings: GatewaySettings | None = None, *, clock: Clock = utc_no
         watcher=watcher,
         clock=clock,
     )
+    telemetry.instrument_app(app)
     app.add_exception_handler(RequestValidationError, _validation_failed)
     app.add_exception_handler(DomainError, _domain_error)
     app.include_router(health.router)

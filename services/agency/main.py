@@ -61,6 +61,7 @@ def main() -> None:
 
     engine = make_engine(settings.sqlalchemy_url(profile.id))
     schema.upgrade(engine)
+    telemetry.instrument_engine(engine)
     session_factory = make_session_factory(engine)
 
     workers = Workers()

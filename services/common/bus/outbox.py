@@ -12,15 +12,19 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
+from opentelemetry import trace
+from opentelemetry.trace import SpanKind
 from sqlalchemy import JSON, BigInteger, Integer, LargeBinary, String, delete, func, select, update
 from sqlalchemy.event import listen
 from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
 
+from services.common import telemetry
 from services.common.bus.envelope import Event, Headers, to_headers
 from services.common.clock import Clock, utc_now
 from services.common.db import Base, UtcDateTime, transaction
 
 log = logging.getLogger(__name__)
+_tracer = telemetry.tracer(__name__)
 
 _WAKE = "jcp.outbox.wake"
 
@@ -156,16 +160,19 @@ class OutboxRelay:
             return 0
         if self._producer is None:
             self._producer = self._producer_factory()
-        futures = [
-            self._producer.send(
-                row.topic,
-                key=row.key.encode(),
-                value=row.payload,
-                headers=[(name, base64.b64decode(value)) for name, value in row.headers],
+        spans = []
+        futures = []
+        for row in rows:
+            headers = [(name, base64.b64decode(value)) for name, value in row.headers]
+            headers, span = self._producer_span(row.topic, headers)
+            if span is not None:
+                spans.append(span)
+            futures.append(
+                self._producer.send(row.topic, key=row.key.encode(), value=row.payload, headers=headers)
             )
-            for row in rows
-        ]
         self._producer.flush(timeout=10)
+        for span in spans:
+            span.end()
         lost = False
         for future in futures:
             metadata = future.get(timeout=10)
@@ -190,6 +197,25 @@ class OutboxRelay:
                 self.reannouncements += 1
                 log.warning("broker lost records; announcing %d outbox events again", again)
         return len(rows)
+
+    @staticmethod
+    def _producer_span(topic: str, headers: list[tuple[str, bytes]]) -> tuple[list[tuple[str, bytes]], Any]:
+        """The broker hop as a span of the trace that made the event; consumers become its
+        children through the record's traceparent."""
+        traceparent = next((value.decode() for name, value in headers if name == "traceparent"), None)
+        if traceparent is None:
+            return headers, None
+        span = _tracer.start_span(
+            f"{topic} publish",
+            context=telemetry.context_from(traceparent),
+            kind=SpanKind.PRODUCER,
+            attributes={"messaging.system": "kafka", "messaging.destination.name": topic},
+        )
+        carried = telemetry.traceparent_of(trace.set_span_in_context(span))
+        headers = [(n, v) for n, v in headers if n != "traceparent"] + [
+            ("traceparent", (carried or traceparent).encode())
+        ]
+        return headers, span
 
     def _purge_if_due(self) -> None:
         now = self._clock()
