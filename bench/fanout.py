@@ -263,6 +263,7 @@ def new_platform(data_dir: Path) -> Platform:
             broker_port=free_port(),
             http_port=free_port(),
             grpc_ports={agency: free_port() for agency in AGENCIES},
+            metrics_ports={agency: free_port() for agency in AGENCIES},
             log_to_files=True,
         )
     )

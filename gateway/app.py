@@ -1,11 +1,13 @@
 """The gateway application: the platform's only public door."""
 
-from collections.abc import AsyncIterator
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from gateway import consumer as gateway_consumer
 from gateway import health
@@ -23,7 +25,7 @@ from gateway.reconcile import Reconciler
 from gateway.roster import views as roster_views
 from gateway.settings import GatewaySettings
 from infra import schema
-from services.common import telemetry
+from services.common import metrics, telemetry
 from services.common.bus.clients import make_producer
 from services.common.bus.inbox import InboxConsumer, by_type
 from services.common.bus.outbox import OutboxRelay
@@ -133,6 +135,25 @@ def create_app(settings: GatewaySettings | None = None, *, clock: Clock = utc_no
         clock=clock,
     )
     telemetry.instrument_app(app)
+    metrics.SERVICE.info({"service": "gateway"})
+    for kind in ("acknowledge", "on_scene"):
+        for center in rules.centers:
+            metrics.CLOCK_BREACHES.labels(kind, center)
+
+    @app.middleware("http")
+    async def _timed(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        started = time.perf_counter()
+        response = await call_next(request)
+        route = request.scope.get("route")
+        metrics.HTTP_SECONDS.labels(
+            request.method, getattr(route, "path", "unmatched"), str(response.status_code)
+        ).observe(time.perf_counter() - started)
+        return response
+
+    @app.get("/metrics", include_in_schema=False)
+    def prometheus() -> Response:
+        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
     app.add_exception_handler(RequestValidationError, _validation_failed)
     app.add_exception_handler(DomainError, _domain_error)
     app.include_router(health.router)

@@ -30,7 +30,8 @@ def main(argv: list[str] | None = None) -> int:
         "--grpc-base-port",
         type=int,
         default=None,
-        help="agency gRPC ports are this and the next three (default: each profile's own port)",
+        help="agency gRPC ports are this and the next three, their metrics ports the four after "
+        "(default: each profile's own port, metrics on that port + 1000)",
     )
     args = parser.parse_args(argv)
     logs.configure("launcher")
@@ -47,6 +48,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     if args.grpc_base_port is not None:
         config.grpc_ports = {agency: args.grpc_base_port + n for n, agency in enumerate(AGENCIES)}
+        config.metrics_ports = {agency: args.grpc_base_port + 4 + n for n, agency in enumerate(AGENCIES)}
     platform = Platform(config)
     try:
         platform.start()
@@ -70,7 +72,11 @@ def main(argv: list[str] | None = None) -> int:
         f"  live stream {config.gateway_url}/api/v1/stream\n"
         f"  readiness   {config.gateway_url}/readyz\n"
         f"  broker      {config.bootstrap_servers} (embedded, in memory)\n"
-        + "".join(f"  {agency:<11} grpc://{config.grpc_target(agency)}\n" for agency in AGENCIES)
+        + "".join(
+            f"  {agency:<11} grpc://{config.grpc_target(agency)}  metrics {config.metrics_url(agency)}\n"
+            for agency in AGENCIES
+        )
+        + f"  metrics     {config.metrics_url('gateway')}\n"
         + f"  data        {config.data_dir.resolve()}\n"
         "Press Ctrl-C to stop.\n",
         flush=True,

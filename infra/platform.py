@@ -41,6 +41,8 @@ class PlatformConfig:
     grpc_ports: dict[str, int] = field(
         default_factory=lambda: {agency: load_profile(agency).grpc_port for agency in AGENCIES}
     )
+    # Agency -> Prometheus port; the gRPC port + 1000 when absent.
+    metrics_ports: dict[str, int] = field(default_factory=dict)
     # Service name -> SQLAlchemy URL; a SQLite file in data_dir when absent.
     database_urls: dict[str, str] = field(default_factory=dict)
     # Extra environment for every service (JCP_* settings).
@@ -58,6 +60,11 @@ class PlatformConfig:
 
     def grpc_target(self, agency: str) -> str:
         return f"{self.host}:{self.grpc_ports[agency]}"
+
+    def metrics_url(self, name: str) -> str:
+        if name == "gateway":
+            return f"{self.gateway_url}/metrics"
+        return f"http://{self.host}:{self.metrics_ports.get(name, self.grpc_ports[name] + 1000)}/metrics"
 
 
 class Platform:
@@ -152,6 +159,8 @@ class Platform:
             env["JCP_AGENCY"] = name
             env["JCP_GRPC_HOST"] = config.host
             env["JCP_GRPC_PORT"] = str(config.grpc_ports[name])
+            if name in config.metrics_ports:
+                env["JCP_METRICS_PORT"] = str(config.metrics_ports[name])
         return env
 
     def log_path(self, name: str) -> Path | None:

@@ -78,6 +78,7 @@ def new_platform(
             broker_port=free_port(),
             http_port=free_port(),
             grpc_ports={agency: free_port() for agency in AGENCIES},
+            metrics_ports={agency: free_port() for agency in AGENCIES},
             database_urls=database_urls or {},
             env={**TEST_ENV, **(env or {})},
         )

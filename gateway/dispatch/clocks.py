@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from gateway.centers.routing import RoutingRules
 from gateway.dispatch import service
+from services.common import metrics
 from services.common.clock import Clock, utc_now
 from services.common.db import transaction
 
@@ -61,8 +62,10 @@ class ClockWatcher:
         raised = 0
         for clock_id in due:
             with transaction(self._session_factory) as session:
-                if service.breach_due(session, clock_id=clock_id, rules=self._rules, clock=self._clock):
-                    raised += 1
+                breach = service.breach_due(session, clock_id=clock_id, rules=self._rules, clock=self._clock)
+            if breach is not None:
+                raised += 1
+                metrics.CLOCK_BREACHES.labels(*breach).inc()
         if raised:
             self.breaches += raised
             log.warning("%d response-time clock(s) breached and escalated", raised)

@@ -21,7 +21,7 @@ from gateway.dispatch.deadlines import ResponsePolicy
 from gateway.dispatch.models import DispatchCreate, ResponseClock, UnitAssignment
 from gateway.incidents import service as incidents
 from jcp.dispatch.v1 import dispatch_pb2 as pb
-from services.common import dispatch_store, tasks, telemetry
+from services.common import dispatch_store, metrics, tasks, telemetry
 from services.common.bus.envelope import Event, InvalidEvent, new_event
 from services.common.bus.outbox import enqueue
 from services.common.bus.topics import DISPATCH
@@ -198,6 +198,10 @@ def _settle_clocks(
         clock_row.status = status
         clock_row.settled_at = now
         stopped.append(clock_row.kind)
+        if status == "met":
+            metrics.RESPONSE_SECONDS.labels(clock_row.kind).observe(
+                (now - clock_row.started_at).total_seconds()
+            )
     return stopped
 
 
@@ -387,9 +391,12 @@ def clocks_of(session: Session, task_ids: Sequence[str]) -> dict[str, list[Respo
     return found
 
 
-def breach_due(session: Session, *, clock_id: str, rules: RoutingRules, clock: Clock = utc_now) -> bool:
+def breach_due(
+    session: Session, *, clock_id: str, rules: RoutingRules, clock: Clock = utc_now
+) -> tuple[str, str] | None:
     """Raise one clock's breach if it is still running: the conditional update makes it happen
-    once, whichever gateway process or restart gets there first."""
+    once, whichever gateway process or restart gets there first. The clock's kind and center
+    when it was raised here."""
     now = clock()
     moved = session.execute(
         update(ResponseClock)
@@ -397,7 +404,7 @@ def breach_due(session: Session, *, clock_id: str, rules: RoutingRules, clock: C
         .values(status="breached", settled_at=now)
     ).rowcount
     if moved != 1:
-        return False
+        return None
     row = session.get_one(ResponseClock, clock_id)
     handling = centers.handling_of(session, row.incident_id)
     commander = rules.centers[handling.center].commander
@@ -431,7 +438,7 @@ def breach_due(session: Session, *, clock_id: str, rules: RoutingRules, clock: C
         },
         clock=clock,
     )
-    return True
+    return row.kind, handling.center
 
 
 def due_clocks(session: Session, now: datetime, limit: int = 500) -> list[str]:

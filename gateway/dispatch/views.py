@@ -21,6 +21,7 @@ from gateway.dispatch.models import (
 )
 from gateway.incidents import service as incidents
 from gateway.incidents.models import AgencyId
+from services.common import metrics
 from services.common.db import transaction
 from services.common.dispatch_store import TaskRow, UnitRow
 from services.common.errors import Conflict, NotFound
@@ -46,7 +47,7 @@ def dispatch_incident(incident_id: str, order: DispatchCreate, ctx: Context, act
     """Send an incident to one lead agency and any supporting ones, optionally naming units.
     Each task carries an acknowledge deadline and an on-scene deadline."""
     try:
-        with transaction(ctx.session_factory) as session:
+        with metrics.DISPATCH_SECONDS.time(), transaction(ctx.session_factory) as session:
             order_id, incident, created = service.dispatch(
                 session=session,
                 incident_id=incident_id,

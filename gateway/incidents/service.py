@@ -13,7 +13,7 @@ from gateway.centers import service as centers
 from gateway.incidents import lifecycle
 from gateway.incidents.models import IncidentCreate, IncidentUpdate, StatusChange
 from jcp.incidents.v1 import events_pb2, incident_pb2
-from services.common import incident_store
+from services.common import incident_store, metrics
 from services.common.clock import Clock, utc_now
 from services.common.db import get_for_update
 from services.common.errors import Conflict, NotFound
@@ -65,6 +65,7 @@ def create(
     )
     row = session.get_one(IncidentRow, created.id)
     if is_new:
+        metrics.INCIDENTS_REPORTED.labels(row.source_agency, row.category).inc()
         handling = centers.route(
             session,
             incident=row,

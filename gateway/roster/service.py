@@ -35,7 +35,7 @@ from gateway.roster.models import (
     TeamRead,
 )
 from jcp.roster.v1 import roster_pb2 as pb
-from services.common import telemetry
+from services.common import metrics, telemetry
 from services.common.bus.envelope import Event, InvalidEvent, new_event
 from services.common.bus.outbox import enqueue
 from services.common.bus.topics import ROSTER
@@ -375,6 +375,7 @@ def mirror_response(session: Session, event: Event, *, clock: Clock = utc_now) -
         raise InvalidEvent(f"response {message.response} is not known")
     if getattr(called, field) is None:
         setattr(called, field, at)
+        metrics.MUSTER_ANSWERS.labels(field.removesuffix("_at")).inc()
         if field == "arrived_at" and called.acknowledged_at is None:
             called.acknowledged_at = at
 

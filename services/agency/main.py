@@ -15,7 +15,7 @@ from services.agency.callups_api import AgencyRosterApi
 from services.agency.dispatch_api import AgencyDispatchApi
 from services.agency.grpc_api import AgencyApi
 from services.agency.settings import AgencySettings
-from services.common import dispatch_store, incident_store, logs, telemetry
+from services.common import dispatch_store, incident_store, logs, metrics, telemetry
 from services.common.bus.clients import make_producer
 from services.common.bus.envelope import Event, event_type
 from services.common.bus.inbox import InboxConsumer, by_type
@@ -114,6 +114,9 @@ def main() -> None:
         service_names=SERVICE_NAMES,
     )
     server.start()
+    metrics.serve(
+        settings.metrics_port or port + 1000, settings.grpc_host, service="agency", agency=profile.id
+    )
     workers.start("outbox-relay", relay.run)
     workers.start("inbox-consumer", consumer.run)
     set_serving(health, SERVICE_NAMES, True)

@@ -22,7 +22,7 @@ from sqlalchemy import String, delete, select
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
 
-from services.common import telemetry
+from services.common import metrics, telemetry
 from services.common.bus.clients import make_consumer
 from services.common.bus.envelope import Event, InvalidEvent, decode, event_type
 from services.common.bus.outbox import enqueue_raw
@@ -98,6 +98,8 @@ class InboxConsumer:
         # Records on the assigned partitions not yet processed, from the fetch high-watermark
         # (the embedded broker's end offsets are wrong); None until the first assignment.
         self.lag: int | None = None
+        for topic in topics:  # series exist from the start, so alert rules see zeros, not gaps
+            metrics.DEAD_LETTERS.labels(topic)
 
     def run(self, stop: threading.Event) -> None:
         consumer: Any = None
@@ -114,6 +116,8 @@ class InboxConsumer:
                 else:
                     self._purge_if_due()
                 self.lag = self._measure_lag(consumer)
+                if self.lag is not None:
+                    metrics.CONSUMER_LAG.labels(self._group_id).set(self.lag)
                 backoff = 0.2
             except Exception as exc:  # broker or database trouble: reconnect, resume from commits
                 log.warning("consumer %s failed, restarting in %.1fs: %r", self._group_id, backoff, exc)
@@ -191,6 +195,11 @@ class InboxConsumer:
         except _HandlerFailed:
             dead = self._apply_all(decoded, keys, isolated=True)
         self.dead_lettered += dead
+        for record, item in decoded:
+            if isinstance(item, Event):
+                metrics.EVENTS_CONSUMED.labels(record.topic, item.type).inc()
+        if dead:
+            metrics.DEAD_LETTERS.labels(decoded[0][0].topic).inc(dead)
 
     def _apply_all(
         self, decoded: list[tuple[Any, Event | InvalidEvent]], keys: list[str], *, isolated: bool

@@ -18,7 +18,7 @@ from sqlalchemy import JSON, BigInteger, Integer, LargeBinary, String, delete, f
 from sqlalchemy.event import listen
 from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
 
-from services.common import telemetry
+from services.common import metrics, telemetry
 from services.common.bus.envelope import Event, Headers, to_headers
 from services.common.clock import Clock, utc_now
 from services.common.db import Base, UtcDateTime, transaction
@@ -119,6 +119,11 @@ class OutboxRelay:
         self._last_purge = clock()
         self.reannouncements = 0
         listen(session_factory, "after_commit", self._after_commit)
+        metrics.OUTBOX_BACKLOG.set_function(self._backlog)
+
+    def _backlog(self) -> float:
+        with self._session_factory() as session:
+            return float(backlog(session))
 
     def _after_commit(self, session: Session) -> None:
         if session.info.pop(_WAKE, False):
@@ -195,7 +200,10 @@ class OutboxRelay:
                     .values(sent_at=None)
                 ).rowcount
                 self.reannouncements += 1
+                metrics.REANNOUNCEMENTS.inc()
                 log.warning("broker lost records; announcing %d outbox events again", again)
+        for row in rows:
+            metrics.EVENTS_PUBLISHED.labels(row.topic).inc()
         return len(rows)
 
     @staticmethod
