@@ -26,7 +26,7 @@ build/proto/.generated: $(PROTOS) $(VENV)/.installed
 	touch $@
 
 run: install
-	$(BIN)/python -m infra.launcher
+	JCP_LOG_FORMAT=$${JCP_LOG_FORMAT:-text} $(BIN)/python -m infra.launcher
 
 test: install
 	$(BIN)/ruff check .

@@ -9,7 +9,7 @@ from services.common import logs, telemetry
 
 def main() -> None:
     settings = GatewaySettings()
-    logs.configure("gateway", settings.log_level)
+    logs.configure("gateway", settings.log_level, settings.log_format)
     telemetry.setup("jcp-gateway")
     uvicorn.run(
         create_app(settings),

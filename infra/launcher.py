@@ -6,6 +6,7 @@ platform never looks healthy.
 
 import argparse
 import logging
+import os
 import signal
 import sys
 import threading
@@ -34,7 +35,7 @@ def main(argv: list[str] | None = None) -> int:
         "(default: each profile's own port, metrics on that port + 1000)",
     )
     args = parser.parse_args(argv)
-    logs.configure("launcher")
+    logs.configure("launcher", fmt=os.environ.get("JCP_LOG_FORMAT", "json"))
 
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):

@@ -56,7 +56,7 @@ def register(
 def main() -> None:
     settings = AgencySettings()  # type: ignore[call-arg]
     profile = profiles.load(settings.agency)
-    logs.configure(f"agency-{profile.id}", settings.log_level)
+    logs.configure(f"agency-{profile.id}", settings.log_level, settings.log_format)
     telemetry.setup(f"jcp-agency-{profile.id}", agency=profile.id)
 
     engine = make_engine(settings.sqlalchemy_url(profile.id))

@@ -5,6 +5,7 @@ so the broker and database are configured the same way everywhere.
 """
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -20,6 +21,8 @@ class CommonSettings(BaseSettings):
         description="SQLAlchemy URL; a SQLite file under data_dir when unset.",
     )
     log_level: str = "INFO"
+    # json for log shippers, text for a person at a terminal (make run sets it).
+    log_format: Literal["json", "text"] = "json"
 
     # Consumer-group timings. The defaults suit the embedded broker, which holds every group
     # join for half the session timeout; a cluster may want Kafka's longer defaults.
