@@ -71,6 +71,9 @@ class Platform:
     def __init__(self, config: PlatformConfig) -> None:
         self.config = config
         self.processes: dict[str, subprocess.Popen[bytes]] = {}
+        # Extra processes of an agency service (replica name -> agency): same database, same
+        # consumer group, their own gRPC and metrics ports.
+        self.replicas: dict[str, str] = {}
 
     # -- whole platform -------------------------------------------------------------------
 
@@ -86,7 +89,7 @@ class Platform:
             raise
 
     def stop(self) -> None:
-        for name in [*reversed(SERVICES), "broker"]:
+        for name in [*self.replicas, *reversed(SERVICES), "broker"]:
             process = self.processes.pop(name, None)
             if process is not None:
                 terminate(process)
@@ -126,6 +129,13 @@ class Platform:
             [sys.executable, "-m", module], env=self.env_for(name), log_path=self.log_path(name)
         )
 
+    def start_replica(self, agency: str, replica: str, *, grpc_port: int, metrics_port: int) -> None:
+        """One more process of an agency service, sharing its database and consumer group."""
+        self.replicas[replica] = agency
+        self.config.grpc_ports[replica] = grpc_port
+        self.config.metrics_ports[replica] = metrics_port
+        self.start_service(replica)
+
     def kill(self, name: str) -> None:
         kill(self.processes.pop(name))
 
@@ -147,8 +157,9 @@ class Platform:
             "JCP_DATA_DIR": str(config.data_dir),
             **config.env,
         }
-        if name in config.database_urls:
-            env["JCP_DATABASE_URL"] = config.database_urls[name]
+        owner = self.replicas.get(name, name)
+        if owner in config.database_urls:
+            env["JCP_DATABASE_URL"] = config.database_urls[owner]
         if name == "gateway":
             env["JCP_HTTP_HOST"] = config.host
             env["JCP_HTTP_PORT"] = str(config.http_port)
@@ -156,7 +167,7 @@ class Platform:
                 {agency: config.grpc_target(agency) for agency in AGENCIES}
             )
         else:
-            env["JCP_AGENCY"] = name
+            env["JCP_AGENCY"] = owner
             env["JCP_GRPC_HOST"] = config.host
             env["JCP_GRPC_PORT"] = str(config.grpc_ports[name])
             if name in config.metrics_ports:
