@@ -21,9 +21,9 @@ from gateway.dispatch.deadlines import ResponsePolicy
 from gateway.dispatch.models import DispatchCreate, ResponseClock, UnitAssignment
 from gateway.incidents import service as incidents
 from jcp.dispatch.v1 import dispatch_pb2 as pb
-from services.common import dispatch_store, metrics, tasks, telemetry
-from services.common.bus.envelope import Event, InvalidEvent, new_event
-from services.common.bus.outbox import enqueue
+from services.common import dispatch_store, metrics, tasks
+from services.common.bus.envelope import Event, InvalidEvent
+from services.common.bus.outbox import announce
 from services.common.bus.topics import DISPATCH
 from services.common.clock import Clock, utc_now
 from services.common.db import get_for_update
@@ -39,17 +39,6 @@ ACTIVE_INCIDENT = ("reported", "accepted", "dispatched", "on_scene")
 
 def agency_source(agency: str) -> str:
     return f"/jcp/agency/{agency}"
-
-
-def _announce(session: Session, *, key: str, message: object, clock: Clock) -> None:
-    event = new_event(
-        message=message,  # type: ignore[arg-type]
-        source=SOURCE,
-        subject=key,
-        traceparent=telemetry.current_traceparent(),
-        clock=clock,
-    )
-    enqueue(session, topic=DISPATCH, key=key, event=event, clock=clock)
 
 
 def open_tasks(session: Session, incident_id: str) -> list[TaskRow]:
@@ -148,7 +137,14 @@ def dispatch(
                     status="running",
                 )
             )
-        _announce(session, key=incident_id, message=pb.TaskAssigned(task=task), clock=clock)
+        announce(
+            session,
+            topic=DISPATCH,
+            source=SOURCE,
+            key=incident_id,
+            message=pb.TaskAssigned(task=task),
+            clock=clock,
+        )
         activity.record(
             session,
             actor=actor,
@@ -235,7 +231,14 @@ def _cancel(session: Session, row: TaskRow, *, reason: str, actor: str, clock: C
     dispatch_store.store_task(session, task)
     _settle_clocks(session, row.id, ("acknowledge", "on_scene"), "cancelled", now)
     _release_units(session, row.id)
-    _announce(session, key=row.incident_id, message=pb.TaskCancelled(task=task, reason=reason), clock=clock)
+    announce(
+        session,
+        topic=DISPATCH,
+        source=SOURCE,
+        key=row.incident_id,
+        message=pb.TaskCancelled(task=task, reason=reason),
+        clock=clock,
+    )
     activity.record(
         session,
         actor=actor,
@@ -419,7 +422,7 @@ def breach_due(
     )
     breach.deadline.FromDatetime(row.deadline)
     breach.breached_at.FromDatetime(now)
-    _announce(session, key=row.incident_id, message=breach, clock=clock)
+    announce(session, topic=DISPATCH, source=SOURCE, key=row.incident_id, message=breach, clock=clock)
     activity.record(
         session,
         actor="clock",

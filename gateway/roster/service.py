@@ -35,9 +35,9 @@ from gateway.roster.models import (
     TeamRead,
 )
 from jcp.roster.v1 import roster_pb2 as pb
-from services.common import metrics, telemetry
-from services.common.bus.envelope import Event, InvalidEvent, new_event
-from services.common.bus.outbox import enqueue
+from services.common import metrics
+from services.common.bus.envelope import Event, InvalidEvent
+from services.common.bus.outbox import announce
 from services.common.bus.topics import ROSTER
 from services.common.clock import Clock, utc_now
 from services.common.db import get_for_update
@@ -48,17 +48,6 @@ from services.common.incident_store import IncidentRow
 log = logging.getLogger(__name__)
 
 SOURCE = "/jcp/gateway/roster"
-
-
-def _announce(session: Session, *, key: str, message: object, clock: Clock) -> None:
-    event = new_event(
-        message=message,  # type: ignore[arg-type]
-        source=SOURCE,
-        subject=key,
-        traceparent=telemetry.current_traceparent(),
-        clock=clock,
-    )
-    enqueue(session, topic=ROSTER, key=key, event=event, clock=clock)
 
 
 # -- teams and members ----------------------------------------------------------------------
@@ -300,7 +289,14 @@ def call_up(
         member.status = "deployed"
         session.add(CallUpMember(call_up_id=row.id, member_id=member.id))
         message.members.add(member_id=member.id, name=member.name, phone=member.phone, role=member.role)
-    _announce(session, key=row.id, message=pb.CallUpIssued(call_up=message), clock=clock)
+    announce(
+        session,
+        topic=ROSTER,
+        source=SOURCE,
+        key=row.id,
+        message=pb.CallUpIssued(call_up=message),
+        clock=clock,
+    )
     activity.record(
         session,
         actor=actor,
@@ -329,7 +325,7 @@ def close_call_up(
         member.status = "available"
     message = pb.CallUpCancelled(call_up_id=row.id, agency=row.agency, reason=reason)
     message.cancelled_at.FromDatetime(now)
-    _announce(session, key=row.id, message=message, clock=clock)
+    announce(session, topic=ROSTER, source=SOURCE, key=row.id, message=message, clock=clock)
     activity.record(
         session,
         actor=actor,

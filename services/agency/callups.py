@@ -12,9 +12,8 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from jcp.roster.v1 import roster_pb2 as pb
 from services.agency.profile import AgencyProfile
-from services.common import telemetry
-from services.common.bus.envelope import Event, new_event
-from services.common.bus.outbox import enqueue
+from services.common.bus.envelope import Event
+from services.common.bus.outbox import announce
 from services.common.bus.topics import ROSTER
 from services.common.clock import Clock, utc_now
 from services.common.db import Base, UtcDateTime, get_for_update
@@ -155,14 +154,7 @@ def respond(
             call_up_id=call_up_id, member_id=member_id, agency=profile.id, response=codes[name], reason=reason
         )
         message.at.FromDatetime(now)
-        event = new_event(
-            message=message,
-            source=source,
-            subject=call_up_id,
-            traceparent=telemetry.current_traceparent(),
-            clock=clock,
-        )
-        enqueue(session, topic=ROSTER, key=call_up_id, event=event, clock=clock)
+        announce(session, topic=ROSTER, key=call_up_id, message=message, source=source, clock=clock)
     first_at = {
         "acknowledged": answer.acknowledged_at,
         "arrived": answer.arrived_at,

@@ -12,9 +12,9 @@ from sqlalchemy.orm import Session
 
 from jcp.dispatch.v1 import dispatch_pb2 as pb
 from services.agency.profile import AgencyProfile
-from services.common import dispatch_store, tasks, telemetry
-from services.common.bus.envelope import Event, new_event
-from services.common.bus.outbox import enqueue
+from services.common import dispatch_store, tasks
+from services.common.bus.envelope import Event
+from services.common.bus.outbox import announce
 from services.common.bus.topics import DISPATCH, UNITS
 from services.common.clock import Clock, utc_now
 from services.common.db import get_for_update
@@ -31,17 +31,6 @@ UNIT_FOLLOWS_TASK = {
     "declined": "available",
     "cancelled": "available",
 }
-
-
-def _announce(session: Session, *, topic: str, key: str, message: object, source: str, clock: Clock) -> None:
-    event = new_event(
-        message=message,  # type: ignore[arg-type]
-        source=source,
-        subject=key,
-        traceparent=telemetry.current_traceparent(),
-        clock=clock,
-    )
-    enqueue(session, topic=topic, key=key, event=event, clock=clock)
 
 
 def seed_units(*, session: Session, profile: AgencyProfile, source: str, clock: Clock = utc_now) -> int:
@@ -64,7 +53,7 @@ def seed_units(*, session: Session, profile: AgencyProfile, source: str, clock: 
         )
         unit.position.at.FromDatetime(now)
         dispatch_store.store_unit(session, unit)
-        _announce(
+        announce(
             session, topic=UNITS, key=unit.id, message=pb.UnitChanged(unit=unit), source=source, clock=clock
         )
         added += 1
@@ -86,7 +75,7 @@ def _move_units(
         if not unit.position.HasField("at"):
             unit.position.at.FromDatetime(now)
         dispatch_store.store_unit(session, unit)
-        _announce(
+        announce(
             session, topic=UNITS, key=unit.id, message=pb.UnitChanged(unit=unit), source=source, clock=clock
         )
 
@@ -168,7 +157,7 @@ def answer_task(
     task.updated_at.FromDatetime(clock())
     stored = dispatch_store.store_task(session, task)
     assert stored is not None
-    _announce(
+    announce(
         session,
         topic=DISPATCH,
         key=task.incident_id,
@@ -215,7 +204,5 @@ def update_unit(
         unit.position.at.FromDatetime(at)
     unit.version = row.version + 1
     dispatch_store.store_unit(session, unit)
-    _announce(
-        session, topic=UNITS, key=unit.id, message=pb.UnitChanged(unit=unit), source=source, clock=clock
-    )
+    announce(session, topic=UNITS, key=unit.id, message=pb.UnitChanged(unit=unit), source=source, clock=clock)
     return unit

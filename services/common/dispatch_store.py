@@ -6,6 +6,7 @@ with the same rule as incidents: keep a record only if its version is newer.
 """
 
 from datetime import UTC, datetime
+from typing import Any, TypeVar
 
 from google.protobuf.message import Message
 from sqlalchemy import JSON, Boolean, Float, Integer, String, Text
@@ -102,9 +103,6 @@ def validate_task(task: pb.Task) -> None:
 def store_task(session: Session, task: pb.Task) -> TaskRow | None:
     """Keep ``task`` if it is newer than what is held; the stored row, or None if not kept."""
     validate_task(task)
-    row = get_for_update(session, TaskRow, task.id)
-    if row is not None and row.version >= task.version:
-        return None
     values = {
         "order_id": task.order_id,
         "incident_id": task.incident_id,
@@ -121,8 +119,20 @@ def store_task(session: Session, task: pb.Task) -> TaskRow | None:
         "updated_by": task.updated_by,
         "drill": task.drill,
     }
+    return _keep_if_newer(session, TaskRow, task.id, values)
+
+
+_Stored = TypeVar("_Stored", TaskRow, UnitRow)
+
+
+def _keep_if_newer(
+    session: Session, model: type[_Stored], key: str, values: dict[str, Any]
+) -> _Stored | None:
+    row = get_for_update(session, model, key)
+    if row is not None and row.version >= values["version"]:
+        return None
     if row is None:
-        row = TaskRow(id=task.id, **values)
+        row = model(id=key, **values)
         session.add(row)
     else:
         for name, value in values.items():
@@ -155,9 +165,6 @@ def store_unit(session: Session, unit: pb.Unit) -> UnitRow | None:
         raise InvalidEvent(f"unit status {unit.status} is not known")
     if not (-90 <= unit.position.latitude <= 90 and -180 <= unit.position.longitude <= 180):
         raise InvalidEvent("unit position is outside WGS-84 bounds")
-    row = get_for_update(session, UnitRow, unit.id)
-    if row is not None and row.version >= unit.version:
-        return None
     values = {
         "agency": unit.agency,
         "name": unit.name,
@@ -170,14 +177,7 @@ def store_unit(session: Session, unit: pb.Unit) -> UnitRow | None:
         "version": unit.version,
         "task_id": unit.task_id,
     }
-    if row is None:
-        row = UnitRow(id=unit.id, **values)
-        session.add(row)
-    else:
-        for name, value in values.items():
-            setattr(row, name, value)
-    session.flush()
-    return row
+    return _keep_if_newer(session, UnitRow, unit.id, values)
 
 
 DISPATCH_EVENTS: tuple[type[Message], ...] = (

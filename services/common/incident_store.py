@@ -27,6 +27,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from jcp.incidents.v1 import events_pb2, incident_pb2
 from services.common import telemetry
+from services.common.bus import outbox
 from services.common.bus.envelope import Event, InvalidEvent, event_type, new_event
 from services.common.bus.outbox import enqueue
 from services.common.bus.topics import INCIDENTS
@@ -230,9 +231,10 @@ def _incident_event(message: Message, *, source: str, clock: Clock) -> Event:
 
 def announce(session: Session, *, message: Message, source: str, clock: Clock = utc_now) -> Event:
     """Put an incident event on the outbox, in the caller's transaction."""
-    event = _incident_event(message, source=source, clock=clock)
-    enqueue(session, topic=INCIDENTS, key=event.subject, event=event, clock=clock)
-    return event
+    incident: incident_pb2.Incident = message.incident  # type: ignore[attr-defined]
+    return outbox.announce(
+        session, topic=INCIDENTS, key=incident.id, message=message, source=source, clock=clock
+    )
 
 
 def adopt(session: Session, incident: incident_pb2.Incident, *, source: str, clock: Clock = utc_now) -> bool:

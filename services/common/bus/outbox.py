@@ -12,6 +12,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
+from google.protobuf.message import Message
 from opentelemetry import trace
 from opentelemetry.trace import SpanKind
 from sqlalchemy import JSON, BigInteger, Integer, LargeBinary, String, delete, func, select, update
@@ -19,7 +20,7 @@ from sqlalchemy.event import listen
 from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
 
 from services.common import metrics, telemetry
-from services.common.bus.envelope import Event, Headers, to_headers
+from services.common.bus.envelope import Event, Headers, new_event, to_headers
 from services.common.clock import Clock, utc_now
 from services.common.db import Base, UtcDateTime, transaction
 
@@ -56,6 +57,18 @@ def enqueue(session: Session, *, topic: str, key: str, event: Event, clock: Cloc
         payload=event.message.SerializeToString(),
         clock=clock,
     )
+
+
+def announce(
+    session: Session, *, topic: str, key: str, message: Message, source: str, clock: Clock = utc_now
+) -> Event:
+    """Put ``message`` on the outbox as a new event, in the caller's transaction, carrying the
+    current trace so the consumers' spans join it."""
+    event = new_event(
+        message=message, source=source, subject=key, traceparent=telemetry.current_traceparent(), clock=clock
+    )
+    enqueue(session, topic=topic, key=key, event=event, clock=clock)
+    return event
 
 
 def enqueue_raw(
