@@ -2,6 +2,7 @@
 leaves no process behind when it is stopped or when one of its children dies."""
 
 import os
+import random
 import signal
 import subprocess
 import sys
@@ -11,6 +12,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from infra.broker import port_is_free
 from infra.platform import PYTHONPATH, ROOT
 from infra.processes import kill
 from services.common.catalog import AGENCIES
@@ -60,7 +62,7 @@ def launcher(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
             "--http-port",
             str(http_port),
             "--grpc-base-port",
-            str(free_port()),
+            str(free_block(8)),
         ],
         cwd=ROOT,
         env={**os.environ, "PYTHONPATH": PYTHONPATH},
@@ -76,6 +78,15 @@ def launcher(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
         for pid in leftovers:
             if alive(pid):
                 os.kill(pid, signal.SIGKILL)
+
+
+def free_block(size: int) -> int:
+    """The first of ``size`` consecutive free ports, below the kernel's range for outgoing
+    connections (32768 and up), where the services' own client sockets would take them."""
+    for base in random.sample(range(20000, 30000, size), 200):
+        if all(port_is_free("127.0.0.1", port) for port in range(base, base + size)):
+            return base
+    raise RuntimeError(f"no {size} consecutive free ports between 20000 and 30000")
 
 
 def demo_loaded(url: str) -> bool:

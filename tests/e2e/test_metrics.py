@@ -59,6 +59,8 @@ def test_every_process_serves_the_named_series_and_they_move(
                 for agency in AGENCIES
             )
             and now["gateway"]["jcp_events_published_total"] > before["gateway"]["jcp_events_published_total"]
+            # the gateway reads the agencies' events: their units, announced when they start
+            and now["gateway"].get("jcp_events_consumed_total", 0) > 0
         )
 
     wait_for(moved, timeout=30, message="consumed and published counters moved in every process")
