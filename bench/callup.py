@@ -57,10 +57,10 @@ import grpc
 import httpx
 
 from bench.dispatch import latency_rows, ms, wait_consumer_assigned, wait_event
-from bench.fanout import machine, new_platform
+from bench.fanout import new_platform
 from bench.kafka_baseline import BenchError, GroupReader
 from bench.payloads import Record
-from bench.stats import Row, render
+from bench.stats import Row, report
 from infra import roster_demo
 from infra.platform import Platform
 from jcp.roster.v1 import roster_pb2 as pb
@@ -574,14 +574,7 @@ def parse_options(argv: Sequence[str] | None = None) -> Options:
 
 def main(argv: Sequence[str] | None = None) -> None:
     options = parse_options(argv)
-    print(machine(), flush=True)
-    started = time.monotonic()
-    rows = run(options)
-    print()
-    print(render(rows))
-    print()
-    print(machine().replace("Machine:", "Machine at the end:"))
-    print(f"Total run {time.monotonic() - started:.0f}s")
+    report(lambda: run(options))
 
 
 if __name__ == "__main__":

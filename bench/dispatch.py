@@ -45,10 +45,10 @@ from sqlalchemy import Engine, func, insert, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bench import kafka_baseline, loadgen
-from bench.fanout import HOST, machine, new_platform
+from bench.fanout import HOST, new_platform
 from bench.payloads import new_incident, reported_record
 from bench.probe import Databases
-from bench.stats import Row, percentile, render
+from bench.stats import Row, percentile, report
 from gateway.activity.models import ActivityRow
 from gateway.centers import routing
 from gateway.dispatch import recommend
@@ -815,14 +815,7 @@ def parse_options(argv: Sequence[str] | None = None) -> Options:
 
 def main(argv: Sequence[str] | None = None) -> None:
     options = parse_options(argv)
-    print(machine(), flush=True)
-    started = time.monotonic()
-    rows = run(options)
-    print()
-    print(render(rows))
-    print()
-    print(machine().replace("Machine:", "Machine at the end:"))
-    print(f"Total run {time.monotonic() - started:.0f}s")
+    report(lambda: run(options))
 
 
 if __name__ == "__main__":

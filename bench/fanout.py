@@ -16,7 +16,6 @@ It prints figures, it does not assert: a missed target is a finding, not a failu
 import argparse
 import asyncio
 import os
-import platform as pyplatform
 import shutil
 import socket
 import subprocess
@@ -30,7 +29,7 @@ from pathlib import Path
 from bench import kafka_baseline, loadgen
 from bench.payloads import new_incident, request_bodies
 from bench.probe import Databases
-from bench.stats import Row, percentile, render
+from bench.stats import Row, percentile, report
 from gateway.incidents.service import SOURCE as GATEWAY_SOURCE
 from infra.broker import wait_until_answering
 from infra.platform import PYTHONPATH, Platform, PlatformConfig
@@ -59,14 +58,6 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind((HOST, 0))
         return int(probe.getsockname()[1])
-
-
-def machine() -> str:
-    load = " ".join(f"{value:.2f}" for value in os.getloadavg())
-    return (
-        f"Machine: {os.cpu_count()} CPUs, Python {pyplatform.python_version()}, "
-        f"Linux {os.uname().release}, load average {load}"
-    )
 
 
 # -- stage 1: intake -------------------------------------------------------------------------
@@ -315,14 +306,7 @@ def parse_options(argv: Sequence[str] | None = None) -> Options:
 
 def main(argv: Sequence[str] | None = None) -> None:
     options = parse_options(argv)
-    print(machine(), flush=True)
-    started = time.monotonic()
-    rows = run(options)
-    print()
-    print(render(rows))
-    print()
-    print(machine().replace("Machine:", "Machine at the end:"))
-    print(f"Total run {time.monotonic() - started:.0f}s")
+    report(lambda: run(options))
 
 
 if __name__ == "__main__":

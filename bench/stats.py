@@ -2,7 +2,10 @@
 reports its figures the same way."""
 
 import math
-from collections.abc import Sequence
+import os
+import platform as pyplatform
+import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 
@@ -62,3 +65,24 @@ def render(rows: Sequence[Row]) -> str:
 
     rule = "|" + "|".join("-" * (width + 2) for width in widths) + "|"
     return "\n".join([fmt(header), rule, *(fmt(cells) for cells in lines)])
+
+
+def machine() -> str:
+    load = " ".join(f"{value:.2f}" for value in os.getloadavg())
+    return (
+        f"Machine: {os.cpu_count()} CPUs, Python {pyplatform.python_version()}, "
+        f"Linux {os.uname().release}, load average {load}"
+    )
+
+
+def report(run: Callable[[], list[Row]]) -> None:
+    """Run a benchmark and print its table between two readings of the machine's load, since
+    these machines are shared and a figure means little without them."""
+    print(machine(), flush=True)
+    started = time.monotonic()
+    rows = run()
+    print()
+    print(render(rows))
+    print()
+    print(machine().replace("Machine:", "Machine at the end:"))
+    print(f"Total run {time.monotonic() - started:.0f}s")
