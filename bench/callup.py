@@ -42,22 +42,19 @@ It prints figures, it does not assert: a missed target is a finding, not a failu
 import argparse
 import contextlib
 import math
-import shutil
-import tempfile
 import threading
 import time
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from pathlib import Path
 from typing import Any, TypeVar
 
 import grpc
 import httpx
 
 from bench.dispatch import latency_rows, ms, wait_consumer_assigned, wait_event
-from bench.fanout import new_platform
+from bench.harness import platform_in_temp_dir
 from bench.kafka_baseline import BenchError, GroupReader
 from bench.payloads import Record
 from bench.stats import Row, report
@@ -536,17 +533,9 @@ def measure(platform: Platform, options: Options) -> list[Row]:
 
 
 def run(options: Options) -> list[Row]:
-    data_dir = Path(tempfile.mkdtemp(prefix="jcp-bench-callup-"))
-    platform = new_platform(data_dir)
-    try:
+    with platform_in_temp_dir("jcp-bench-callup-", keep=options.keep) as (platform, _):
         platform.start()
         return measure(platform, options)
-    finally:
-        platform.stop()
-        if options.keep:
-            print(f"data and logs kept in {data_dir}")
-        else:
-            shutil.rmtree(data_dir, ignore_errors=True)
 
 
 def parse_options(argv: Sequence[str] | None = None) -> Options:

@@ -27,9 +27,7 @@ import asyncio
 import json
 import math
 import random
-import shutil
 import statistics
-import tempfile
 import threading
 import time
 import uuid
@@ -45,7 +43,7 @@ from sqlalchemy import Engine, func, insert, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bench import kafka_baseline, loadgen
-from bench.fanout import HOST, new_platform
+from bench.harness import HOST, platform_in_temp_dir, stage
 from bench.payloads import new_incident, reported_record
 from bench.probe import Databases
 from bench.stats import Row, percentile, report
@@ -757,27 +755,12 @@ def stage_round_trip(platform: Platform, dbs: Databases, options: Options) -> li
 
 
 def run(options: Options) -> list[Row]:
-    data_dir = Path(tempfile.mkdtemp(prefix="jcp-bench-dispatch-"))
-    platform = new_platform(data_dir)
-    dbs = Databases(data_dir)
-    rows: list[Row] = []
-    try:
-        started = time.monotonic()
-        rows += stage_recommend(data_dir, options)
-        print(f"  stage_recommend done in {time.monotonic() - started:.1f}s", flush=True)
+    with platform_in_temp_dir("jcp-bench-dispatch-", keep=options.keep) as (platform, dbs):
+        rows = stage("stage_recommend", lambda: stage_recommend(platform.config.data_dir, options))
         platform.start()
-        for stage in (stage_board, stage_round_trip):
-            started = time.monotonic()
-            rows += stage(platform, dbs, options)
-            print(f"  {stage.__name__} done in {time.monotonic() - started:.1f}s", flush=True)
-    finally:
-        platform.stop()
-        dbs.close()
-        if options.keep:
-            print(f"data and logs kept in {data_dir}")
-        else:
-            shutil.rmtree(data_dir, ignore_errors=True)
-    return rows
+        for measure in (stage_board, stage_round_trip):
+            rows += stage(measure.__name__, lambda m=measure: m(platform, dbs, options))
+        return rows
 
 
 def parse_options(argv: Sequence[str] | None = None) -> Options:

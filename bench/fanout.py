@@ -16,29 +16,26 @@ It prints figures, it does not assert: a missed target is a finding, not a failu
 import argparse
 import asyncio
 import os
-import shutil
-import socket
 import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from bench import kafka_baseline, loadgen
+from bench.harness import HOST, free_port, platform_in_temp_dir, stage
 from bench.payloads import new_incident, request_bodies
 from bench.probe import Databases
 from bench.stats import Row, percentile, report
 from gateway.incidents.service import SOURCE as GATEWAY_SOURCE
 from infra.broker import wait_until_answering
-from infra.platform import PYTHONPATH, Platform, PlatformConfig
+from infra.platform import PYTHONPATH, Platform
 from infra.processes import spawn, terminate
 from services.common import incident_store
 from services.common.catalog import AGENCIES
 from services.common.db import make_engine, make_session_factory, transaction
 
-HOST = "127.0.0.1"
 PATH = "/api/v1/incidents"
 WARM_UP_S = 1.0
 
@@ -51,13 +48,6 @@ class Options:
     steady_s: float
     backlog: int
     keep: bool
-
-
-def free_port() -> int:
-    """A port nobody holds now: other engineers run platforms on this machine at the same time."""
-    with socket.socket() as probe:
-        probe.bind((HOST, 0))
-        return int(probe.getsockname()[1])
 
 
 # -- stage 1: intake -------------------------------------------------------------------------
@@ -246,39 +236,14 @@ def stage_backlog(platform: Platform, dbs: Databases, options: Options) -> list[
 # -- the run ---------------------------------------------------------------------------------
 
 
-def new_platform(data_dir: Path) -> Platform:
-    return Platform(
-        PlatformConfig(
-            data_dir=data_dir,
-            host=HOST,
-            broker_port=free_port(),
-            http_port=free_port(),
-            grpc_ports={agency: free_port() for agency in AGENCIES},
-            metrics_ports={agency: free_port() for agency in AGENCIES},
-            log_to_files=True,
-        )
-    )
-
-
 def run(options: Options) -> list[Row]:
-    data_dir = Path(tempfile.mkdtemp(prefix="jcp-bench-"))
-    platform = new_platform(data_dir)
-    dbs = Databases(data_dir)
-    rows: list[Row] = []
-    try:
+    with platform_in_temp_dir("jcp-bench-", keep=options.keep) as (platform, dbs):
         platform.start()
-        for stage in (stage_intake, stage_latency, stage_backlog):
-            started = time.monotonic()
-            rows += stage(platform, dbs, options)
-            print(f"  {stage.__name__} done in {time.monotonic() - started:.1f}s", flush=True)
-    finally:
-        platform.stop()
-        dbs.close()
-        if options.keep:
-            print(f"data and logs kept in {data_dir}")
-        else:
-            shutil.rmtree(data_dir, ignore_errors=True)
-    return rows
+        return [
+            row
+            for measure in (stage_intake, stage_latency, stage_backlog)
+            for row in stage(measure.__name__, lambda m=measure: m(platform, dbs, options))
+        ]
 
 
 def parse_options(argv: Sequence[str] | None = None) -> Options:

@@ -1,0 +1,63 @@
+"""What every benchmark runs on: a whole platform of real processes on free ports, in a
+temporary folder that is removed afterwards (kept with ``--keep``, to read the logs)."""
+
+import shutil
+import socket
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from bench.probe import Databases
+from bench.stats import Row
+from infra.platform import Platform, PlatformConfig
+from services.common.catalog import AGENCIES
+
+HOST = "127.0.0.1"
+
+
+def free_port() -> int:
+    """A port nobody holds now: other engineers run platforms on this machine at the same time."""
+    with socket.socket() as probe:
+        probe.bind((HOST, 0))
+        return int(probe.getsockname()[1])
+
+
+def new_platform(data_dir: Path) -> Platform:
+    return Platform(
+        PlatformConfig(
+            data_dir=data_dir,
+            host=HOST,
+            broker_port=free_port(),
+            http_port=free_port(),
+            grpc_ports={agency: free_port() for agency in AGENCIES},
+            metrics_ports={agency: free_port() for agency in AGENCIES},
+            log_to_files=True,
+        )
+    )
+
+
+@contextmanager
+def platform_in_temp_dir(prefix: str, *, keep: bool) -> Iterator[tuple[Platform, Databases]]:
+    """A platform, not yet started, and a reader of its services' databases; stopped at the end."""
+    data_dir = Path(tempfile.mkdtemp(prefix=prefix))
+    platform = new_platform(data_dir)
+    dbs = Databases(data_dir)
+    try:
+        yield platform, dbs
+    finally:
+        platform.stop()
+        dbs.close()
+        if keep:
+            print(f"data and logs kept in {data_dir}")
+        else:
+            shutil.rmtree(data_dir, ignore_errors=True)
+
+
+def stage(name: str, measure: Callable[[], list[Row]]) -> list[Row]:
+    """Run one stage and say how long it took, so a slow run shows where."""
+    started = time.monotonic()
+    rows = measure()
+    print(f"  {name} done in {time.monotonic() - started:.1f}s", flush=True)
+    return rows
