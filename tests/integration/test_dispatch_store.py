@@ -73,6 +73,13 @@ def new_dispatch(
             for n, agency in enumerate(agencies)
         ]
     )
+    return send(factory, clock, incident_id, order)
+
+
+def send(
+    factory: sessionmaker[Session], clock: FakeClock, incident_id: str, order: DispatchCreate
+) -> list[str]:
+    """A commander's order, committed; the ids of its tasks."""
     with transaction(factory) as session:
         _, _, created = dispatch.dispatch(
             session=session,
@@ -176,35 +183,18 @@ def test_a_decline_reopens_the_incident_for_another_dispatch(database: sessionma
         incident_id = session.get_one(TaskRow, support).incident_id
     order = DispatchCreate(tasks=[TaskCreate(agency="military")])
 
-    with pytest.raises(Conflict, match="military already has an open task"), transaction(database) as session:
-        dispatch.dispatch(
-            session=session,
-            incident_id=incident_id,
-            order=order,
-            actor="c",
-            rules=RULES,
-            policy=POLICY,
-            clock=clock,
-        )
+    with pytest.raises(Conflict, match="military already has an open task"):
+        send(database, clock, incident_id, order)
     agency_answer(database, clock, support, pb.TASK_STATUS_DECLINED, "/jcp/agency/military")
-    with transaction(database) as session:
-        _, _, again = dispatch.dispatch(
-            session=session,
-            incident_id=incident_id,
-            order=order,
-            actor="c",
-            rules=RULES,
-            policy=POLICY,
-            clock=clock,
-        )
-    assert again[0].id != support
+    again = send(database, clock, incident_id, order)
+    assert again[0] != support
     clock.advance(61)
     watcher(database, clock).sweep()
     with database() as session:
         declined = session.scalars(select(ResponseClock.status).where(ResponseClock.task_id == support)).all()
     assert set(declined) == {"cancelled"}, "a declined task's clocks must not breach"
     assert breaches(database) == 2  # the lead's and the new military task's acknowledge clocks
-    assert lead != again[0].id
+    assert lead != again[0]
 
 
 def test_breaches_in_drills_stay_out_of_the_real_count(database: sessionmaker[Session]) -> None:
