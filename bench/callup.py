@@ -70,7 +70,6 @@ from services.common.settings import CommonSettings
 MILITIA = next(team for team in roster_demo.TEAMS if team.id == "militia-emergency")
 TEAMS_PATH = "/api/v1/roster/teams"
 CALLUPS_PATH = "/api/v1/roster/callups"
-COMMANDER = {"X-Operator": "bench.commander"}
 # gRPC Python shares one connection among channels to the same target unless told otherwise;
 # a member's phone has a connection of its own.
 OWN_CONNECTION = [("grpc.use_local_subchannel_pool", 1)]
@@ -175,9 +174,9 @@ class MusterPoller(threading.Thread):
     """The commander's screen: the muster board with its members, read at a steady interval
     until it shows every called member acknowledged."""
 
-    def __init__(self, base_url: str, call_up_id: str, *, called: int, interval_s: float) -> None:
+    def __init__(self, platform: Platform, call_up_id: str, *, called: int, interval_s: float) -> None:
         super().__init__(name="muster-poller", daemon=True)
-        self._base_url = base_url
+        self._platform = platform
         self._path = f"{CALLUPS_PATH}/{call_up_id}/muster?members=true"
         self._called = called
         self._interval_s = interval_s
@@ -193,7 +192,7 @@ class MusterPoller(threading.Thread):
 
     def run(self) -> None:
         try:
-            with httpx.Client(base_url=self._base_url, timeout=RPC_TIMEOUT_S) as client:
+            with self._platform.client("coordinator", timeout=RPC_TIMEOUT_S) as client:
                 due = time.monotonic()
                 while not self.stop.is_set() and not self.done.is_set():
                     self._poll(client)
@@ -262,7 +261,7 @@ def load_team(client: httpx.Client) -> None:
 def call_up(client: httpx.Client, stub: roster_pb2_grpc.AgencyRosterServiceStub) -> tuple[str, float, float]:
     """The call-up's id, its POST's seconds, and seconds from the POST to the agency holding it."""
     started = time.perf_counter()
-    response = client.post(CALLUPS_PATH, json={"team_id": MILITIA.id}, headers=COMMANDER)
+    response = client.post(CALLUPS_PATH, json={"team_id": MILITIA.id})
     post_s = time.perf_counter() - started
     if response.status_code != 201:
         raise BenchError(f"call-up refused: {response.status_code} {response.text}")
@@ -277,9 +276,7 @@ def called_members(client: httpx.Client, call_up_id: str) -> list[str]:
 
 
 def stand_down(client: httpx.Client, call_up_id: str) -> None:
-    client.post(
-        f"{CALLUPS_PATH}/{call_up_id}/stand-down", json={"reason": "bench"}, headers=COMMANDER
-    ).raise_for_status()
+    client.post(f"{CALLUPS_PATH}/{call_up_id}/stand-down", json={"reason": "bench"}).raise_for_status()
 
 
 def release_and_wait(threads: Sequence[Sender], release: Release) -> None:
@@ -306,9 +303,7 @@ def our_round(
     call_up_id, post_s, reached_s = call_up(client, stub)
     try:
         members = called_members(client, call_up_id)
-        poller = MusterPoller(
-            platform.config.gateway_url, call_up_id, called=len(members), interval_s=options.poll_s
-        )
+        poller = MusterPoller(platform, call_up_id, called=len(members), interval_s=options.poll_s)
         poller.start()
         poller.polled.wait(BOARD_TIMEOUT_S)
         groups = shares(members, options.devices)
@@ -505,7 +500,7 @@ def measure(platform: Platform, options: Options) -> list[Row]:
     warm_up: list[Round] = []
     target = platform.config.grpc_target(MILITIA.agency)
     with (
-        httpx.Client(base_url=platform.config.gateway_url, timeout=30.0) as client,
+        platform.client("admin", timeout=30.0) as client,
         grpc.insecure_channel(target) as channel,
     ):
         load_team(client)

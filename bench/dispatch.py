@@ -395,7 +395,7 @@ def stage_board(platform: Platform, dbs: Databases, options: Options) -> list[Ro
     dbs.wait_quiet(timeout=240.0)
     quiet_s = time.monotonic() - started
     board_path = f"/api/v1/centers/{BOARD_CENTER}/board"
-    with httpx.Client(base_url=platform.config.gateway_url, timeout=30.0) as client:
+    with platform.client("admin", timeout=30.0) as client:
         (board, listing), body = time_gets(
             client, [board_path, f"{INCIDENTS_PATH}?limit=500"], options.requests
         )

@@ -53,13 +53,16 @@ class Options:
 # -- stage 1: intake -------------------------------------------------------------------------
 
 
-def _hammer(port: int, options: Options) -> loadgen.ClosedLoopResult:
+def _hammer(port: int, options: Options, token: str) -> loadgen.ClosedLoopResult:
     """Warm up first, so connection set-up and the first requests' imports are not measured."""
     bodies = request_bodies()
-    asyncio.run(loadgen.closed_loop(HOST, port, PATH, bodies, clients=options.clients, duration_s=WARM_UP_S))
-    return asyncio.run(
-        loadgen.closed_loop(HOST, port, PATH, bodies, clients=options.clients, duration_s=options.intake_s)
-    )
+    for duration_s in (WARM_UP_S, options.intake_s):
+        result = asyncio.run(
+            loadgen.closed_loop(
+                HOST, port, PATH, bodies, clients=options.clients, duration_s=duration_s, token=token
+            )
+        )
+    return result
 
 
 def _start_baseline_app(log_dir: Path) -> tuple[subprocess.Popen[bytes], int]:
@@ -106,12 +109,13 @@ def _intake_rows(ours: loadgen.ClosedLoopResult, base: loadgen.ClosedLoopResult,
 
 
 def stage_intake(platform: Platform, dbs: Databases, options: Options) -> list[Row]:
+    token = platform.token("operator")
     process, port = _start_baseline_app(platform.config.data_dir / "logs")
     try:
-        base = _hammer(port, options)
+        base = _hammer(port, options, token)
     finally:
         terminate(process)
-    ours = _hammer(platform.config.http_port, options)
+    ours = _hammer(platform.config.http_port, options, token)
     rows = _intake_rows(ours, base, options.clients)
     drain = dbs.wait_quiet(timeout=120.0)
     rows.append(Row("", "fan-out drain after intake s", drain))
@@ -143,6 +147,7 @@ def stage_latency(platform: Platform, dbs: Databases, options: Options) -> list[
             request_bodies(),
             rate=options.rate,
             duration_s=options.steady_s,
+            token=platform.token("operator"),
         )
     )
     dbs.wait_quiet(timeout=60.0)

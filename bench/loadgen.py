@@ -40,10 +40,11 @@ class PacedResult:
     failed: int = 0
 
 
-def build_request(host: str, port: int, path: str, body: bytes) -> bytes:
+def build_request(host: str, port: int, path: str, body: bytes, token: str = "") -> bytes:
+    """``token`` signs the request in; the baseline gets the same header, unread."""
     head = (
         f"POST {path} HTTP/1.1\r\nHost: {host}:{port}\r\nContent-Type: application/json\r\n"
-        f"Content-Length: {len(body)}\r\n\r\n"
+        f"Authorization: Bearer {token}\r\nContent-Length: {len(body)}\r\n\r\n"
     )
     return head.encode() + body
 
@@ -93,10 +94,17 @@ async def _closed_loop_client(
 
 
 async def closed_loop(
-    host: str, port: int, path: str, bodies: Sequence[bytes], *, clients: int, duration_s: float
+    host: str,
+    port: int,
+    path: str,
+    bodies: Sequence[bytes],
+    *,
+    clients: int,
+    duration_s: float,
+    token: str = "",
 ) -> ClosedLoopResult:
     """Each client sends its next request as soon as the previous answer arrives."""
-    requests = [build_request(host, port, path, body) for body in bodies]
+    requests = [build_request(host, port, path, body, token) for body in bodies]
     connections = [await Connection.open(host, port) for _ in range(clients)]
     samples: list[Sample] = []
     started = time.perf_counter()
@@ -122,10 +130,11 @@ async def paced(
     rate: float,
     duration_s: float,
     connections: int = 16,
+    token: str = "",
 ) -> PacedResult:
     """Open loop: request i leaves at start + i/rate whether or not earlier ones are answered,
     so a slow server shows up as latency rather than as a lower offered rate."""
-    requests = [build_request(host, port, path, body) for body in bodies]
+    requests = [build_request(host, port, path, body, token) for body in bodies]
     pool: asyncio.Queue[Connection] = asyncio.Queue()
     for _ in range(connections):
         pool.put_nowait(await Connection.open(host, port))

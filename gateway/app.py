@@ -14,6 +14,10 @@ from gateway import health
 from gateway.activity import views as activity_views
 from gateway.agencies import AgencyDirectory
 from gateway.alarms import views as alarm_views
+from gateway.auth import service as auth_service
+from gateway.auth import views as auth_views
+from gateway.auth.deps import Viewer
+from gateway.auth.tokens import Signer, load_secret
 from gateway.centers import routing
 from gateway.centers import views as center_views
 from gateway.context import GatewayContext
@@ -32,10 +36,27 @@ from services.common.bus.outbox import OutboxRelay
 from services.common.bus.topics import DISPATCH, INCIDENTS, ROSTER, UNITS
 from services.common.clock import Clock, utc_now
 from services.common.db import make_engine, make_session_factory
-from services.common.errors import Conflict, DomainError, Invalid, NotFound, TooLarge
+from services.common.errors import (
+    Conflict,
+    DomainError,
+    Forbidden,
+    Invalid,
+    NotFound,
+    TooLarge,
+    TooMany,
+    Unauthorized,
+)
 from services.common.runtime import Workers
 
-_STATUS: dict[type[DomainError], int] = {NotFound: 404, Conflict: 409, Invalid: 422, TooLarge: 413}
+_STATUS: dict[type[DomainError], int] = {
+    Unauthorized: 401,
+    Forbidden: 403,
+    NotFound: 404,
+    Conflict: 409,
+    TooLarge: 413,
+    Invalid: 422,
+    TooMany: 429,
+}
 
 
 def _field_name(location: tuple[object, ...]) -> str:
@@ -57,9 +78,15 @@ async def _validation_failed(_request: Request, exc: Exception) -> JSONResponse:
 
 async def _domain_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, DomainError)
+    headers = {}
+    if isinstance(exc, Unauthorized):
+        headers["WWW-Authenticate"] = "Bearer"
+    if isinstance(exc, TooMany):
+        headers["Retry-After"] = str(exc.retry_after_s)
     return JSONResponse(
         status_code=_STATUS.get(type(exc), 400),
         content={"error": type(exc).__name__.lower(), "message": exc.message, **exc.details},
+        headers=headers,
     )
 
 
@@ -69,6 +96,8 @@ def create_app(settings: GatewaySettings | None = None, *, clock: Clock = utc_no
     schema.upgrade(engine)
     telemetry.instrument_engine(engine)
     session_factory = make_session_factory(engine)
+    signer = Signer(load_secret(session_factory, settings.auth_secret))
+    auth_service.bootstrap_admin(session_factory, settings.bootstrap_admin_password, clock())
     directory = AgencyDirectory(settings.agency_endpoints, timeout_s=settings.delivery_timeout_s)
     relay = OutboxRelay(
         session_factory=session_factory,
@@ -133,6 +162,7 @@ def create_app(settings: GatewaySettings | None = None, *, clock: Clock = utc_no
         policy=settings.response_policy(),
         watcher=watcher,
         clock=clock,
+        signer=signer,
     )
     telemetry.instrument_app(app)
     metrics.SERVICE.info({"service": "gateway"})
@@ -157,10 +187,14 @@ def create_app(settings: GatewaySettings | None = None, *, clock: Clock = utc_no
     app.add_exception_handler(RequestValidationError, _validation_failed)
     app.add_exception_handler(DomainError, _domain_error)
     app.include_router(health.router)
-    app.include_router(incident_views.router)
-    app.include_router(dispatch_views.router)
-    app.include_router(center_views.router)
-    app.include_router(alarm_views.router)
-    app.include_router(activity_views.router)
-    app.include_router(roster_views.router)
+    app.include_router(auth_views.router)
+    for router in (
+        incident_views.router,
+        dispatch_views.router,
+        center_views.router,
+        alarm_views.router,
+        activity_views.router,
+        roster_views.router,
+    ):
+        app.include_router(router, dependencies=[Viewer])
     return app

@@ -4,10 +4,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Depends, Header, Request
+from fastapi import Depends, Request
 from sqlalchemy.orm import Session, sessionmaker
 
 from gateway.agencies import AgencyDirectory
+from gateway.auth.tokens import Signer
 from gateway.centers.routing import RoutingRules
 from gateway.dispatch.clocks import ClockWatcher
 from gateway.dispatch.deadlines import ResponsePolicy
@@ -26,6 +27,7 @@ class GatewayContext:
     policy: ResponsePolicy
     watcher: ClockWatcher
     clock: Clock
+    signer: Signer
 
 
 def context(request: Request) -> GatewayContext:
@@ -37,11 +39,5 @@ def read_session(request: Request) -> Iterator[Session]:
         yield session
 
 
-def operator(x_operator: Annotated[str, Header(min_length=1, max_length=100)] = "operator") -> str:
-    """Who is acting, for the timeline."""
-    return x_operator
-
-
 Context = Annotated[GatewayContext, Depends(context)]
-Operator = Annotated[str, Depends(operator)]
 ReadSession = Annotated[Session, Depends(read_session)]

@@ -12,9 +12,15 @@ import grpc
 import httpx
 
 from infra import roster_demo
+from infra.platform import Platform
 from jcp.incidents.v1 import agency_pb2, agency_pb2_grpc, incident_pb2
 from jcp.roster.v1 import roster_pb2, roster_pb2_grpc
+from services.common.catalog import AGENCIES
 from services.common.incident_store import LEVEL_CODES
+
+# Every demo account (one per role, named after it) signs in with this password (README).
+PASSWORD = "jcp-demo-2026"
+ROLES = ("operator", "commander", "coordinator", "auditor", "admin")
 
 # (key, agency, category, level, title, description, latitude, longitude, address)
 GATEWAY_REPORTS = [
@@ -207,7 +213,6 @@ def _dispatch(client: httpx.Client, incidents: dict[str, str]) -> None:
             continue
         response = client.post(
             f"/api/v1/incidents/{incident_id}/dispatch",
-            headers={"X-Operator": "demo-commander"},
             json={
                 "tasks": [
                     {"agency": agency, "role": role, "unit_ids": units} for agency, role, units in orders
@@ -270,16 +275,13 @@ def _demo_drill(client: httpx.Client, grpc_targets: dict[str, str]) -> None:
     """The campus-safety drill, run and ended: the guards answer, two of them never arrive."""
     drill = client.post(
         "/api/v1/roster/drills",
-        headers={"X-Operator": "demo-coordinator"},
         json={
             "name": "校园安全应急演练（示例）",
             "scenario": "campus-safety",
             "scheduled_for": datetime.now(UTC).isoformat(),
         },
     ).json()
-    client.post(
-        f"/api/v1/roster/drills/{drill['id']}/start", headers={"X-Operator": "demo-coordinator"}
-    ).raise_for_status()
+    client.post(f"/api/v1/roster/drills/{drill['id']}/start").raise_for_status()
     (call_up,) = client.get("/api/v1/roster/callups", params={"status": "open"}).json()
     members = [
         m["member_id"]
@@ -300,16 +302,22 @@ def _demo_drill(client: httpx.Client, grpc_targets: dict[str, str]) -> None:
         if time.monotonic() > deadline:
             raise RuntimeError("the demo drill's answers did not reach the gateway in time")
         time.sleep(0.1)
-    client.post(
-        f"/api/v1/roster/drills/{drill['id']}/end", headers={"X-Operator": "demo-coordinator"}
-    ).raise_for_status()
+    client.post(f"/api/v1/roster/drills/{drill['id']}/end").raise_for_status()
 
 
-def load(gateway_url: str, grpc_targets: dict[str, str]) -> int:
-    """Report every demo incident and send the demo orders; returns how many incidents were new."""
+def load(platform: Platform) -> int:
+    """Make the demo accounts, report every demo incident and send the demo orders; returns how
+    many incidents were new."""
+    for role in ROLES:
+        platform.credentials(role)
+    grpc_targets = {agency: platform.config.grpc_target(agency) for agency in AGENCIES}
     created = 0
     incidents: dict[str, str] = {}
-    with httpx.Client(base_url=gateway_url, timeout=10.0) as client:
+    with (
+        platform.client("operator") as client,
+        platform.client("commander") as commander,
+        platform.client("coordinator") as coordinator,
+    ):
         for key, agency, category, level, title, description, lat, lon, address in GATEWAY_REPORTS:
             response = client.post(
                 "/api/v1/incidents",
@@ -327,8 +335,8 @@ def load(gateway_url: str, grpc_targets: dict[str, str]) -> int:
             response.raise_for_status()
             created += response.status_code == 201
             incidents[key] = response.json()["id"]
-        _dispatch(client, incidents)
-        _load_roster(client, grpc_targets)
+        _dispatch(commander, incidents)
+        _load_roster(coordinator, grpc_targets)
     for key, agency, category, level, title, description, lat, lon, address in AGENCY_REPORTS:
         with grpc.insecure_channel(grpc_targets[agency]) as channel:
             agency_pb2_grpc.AgencyServiceStub(channel).SubmitIncident(

@@ -46,6 +46,7 @@ def main(argv: list[str] | None = None) -> int:
         log_to_files=args.logs_to_files,
         broker_port=args.broker_port,
         http_port=args.http_port,
+        admin_password=os.environ.get("JCP_BOOTSTRAP_ADMIN_PASSWORD", demo.PASSWORD),
     )
     if args.grpc_base_port is not None:
         config.grpc_ports = {agency: args.grpc_base_port + n for n, agency in enumerate(AGENCIES)}
@@ -54,10 +55,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         platform.start()
         if not args.no_demo:
-            new = demo.load(
-                platform.config.gateway_url,
-                {agency: platform.config.grpc_target(agency) for agency in AGENCIES},
-            )
+            new = demo.load(platform)
             log.info("demo data loaded (%d new incidents)", new)
     except (PlatformError, OSError) as exc:
         log.error("%s", exc)
@@ -66,6 +64,8 @@ def main(argv: list[str] | None = None) -> int:
 
     print(
         "\nJoint Command Platform is running\n"
+        f"  command room {config.gateway_url}/  (sign in as {', '.join(demo.ROLES)}; "
+        f"password {config.admin_password})\n"
         f"  gateway     {config.gateway_url}\n"
         f"  API docs    {config.gateway_url}/docs\n"
         f"  incidents   {config.gateway_url}/api/v1/incidents\n"

@@ -7,6 +7,7 @@ and restart is exactly what an operator runs.
 
 import json
 import os
+import secrets
 import subprocess
 import sys
 import time
@@ -49,6 +50,8 @@ class PlatformConfig:
     env: dict[str, str] = field(default_factory=dict)
     # Write each process's output to data_dir/logs/<name>.log instead of the terminal.
     log_to_files: bool = True
+    # The first administrator's password; the platform signs in with it to make operators.
+    admin_password: str = field(default_factory=lambda: secrets.token_urlsafe(12))
 
     @property
     def bootstrap_servers(self) -> str:
@@ -74,6 +77,7 @@ class Platform:
         # Extra processes of an agency service (replica name -> agency): same database, same
         # consumer group, their own gRPC and metrics ports.
         self.replicas: dict[str, str] = {}
+        self._tokens: dict[str, str] = {}
 
     # -- whole platform -------------------------------------------------------------------
 
@@ -110,6 +114,41 @@ class Platform:
         return {
             name: code for name, process in self.processes.items() if (code := process.poll()) is not None
         }
+
+    # -- operators ------------------------------------------------------------------------
+
+    def credentials(self, role: str) -> tuple[str, str]:
+        """User name and password of an operator with this role, made by the first
+        administrator when it does not exist yet."""
+        password = self.config.admin_password
+        if role == "admin":
+            return "admin", password
+        with self.client("admin") as admin:
+            account = {"username": role, "role": role, "password": password}
+            answer = admin.post("/api/v1/operators", json=account)
+            if answer.status_code not in (201, 409):
+                raise PlatformError(f"could not make operator {role}: {answer.status_code} {answer.text}")
+        return role, password
+
+    def token(self, role: str) -> str:
+        if role not in self._tokens:
+            username, password = self.credentials(role)
+            answer = httpx.post(
+                f"{self.config.gateway_url}/api/v1/auth/sign-in",
+                json={"username": username, "password": password},
+                timeout=10,
+            )
+            answer.raise_for_status()
+            self._tokens[role] = answer.json()["token"]
+        return self._tokens[role]
+
+    def client(self, role: str = "commander", timeout: float | httpx.Timeout = 10.0) -> httpx.Client:
+        """An HTTP client of the gateway, signed in as an operator with this role."""
+        return httpx.Client(
+            base_url=self.config.gateway_url,
+            timeout=timeout,
+            headers={"Authorization": f"Bearer {self.token(role)}"},
+        )
 
     # -- single processes -----------------------------------------------------------------
 
@@ -161,6 +200,7 @@ class Platform:
         if owner in config.database_urls:
             env["JCP_DATABASE_URL"] = config.database_urls[owner]
         if name == "gateway":
+            env["JCP_BOOTSTRAP_ADMIN_PASSWORD"] = config.admin_password
             env["JCP_HTTP_HOST"] = config.host
             env["JCP_HTTP_PORT"] = str(config.http_port)
             env["JCP_AGENCY_ENDPOINTS"] = json.dumps(

@@ -26,6 +26,8 @@ MODEL_MODULES = (
     "services.common.bus.inbox",
     "services.agency.callups",
     "gateway.activity.models",
+    "gateway.auth.models",
+    "gateway.auth.tokens",
     "gateway.centers.models",
     "gateway.dispatch.models",
     "gateway.roster.models",

@@ -12,6 +12,7 @@ import httpx
 from sqlalchemy import create_engine, func, select
 from sqlalchemy.engine import Engine
 
+from infra.platform import Platform
 from services.common.incident_store import IncidentReceipt, IncidentRow
 
 T = TypeVar("T")
@@ -87,8 +88,8 @@ def duplicate_receipts(url: str) -> int:
 class EventStream:
     """Reads the gateway's Server-Sent Events in the background, as a command-room page would."""
 
-    def __init__(self, gateway_url: str, last_event_id: int = 0) -> None:
-        self._url = gateway_url
+    def __init__(self, platform: Platform, last_event_id: int = 0) -> None:
+        self._platform = platform
         self._last = last_event_id
         self._lock = threading.Lock()
         self.events: list[dict[str, Any]] = []
@@ -105,7 +106,7 @@ class EventStream:
     def _read(self) -> None:
         headers = {"Last-Event-ID": str(self._last)}
         with (
-            httpx.Client(base_url=self._url, timeout=httpx.Timeout(5.0, read=None)) as client,
+            self._platform.client("admin", timeout=httpx.Timeout(5.0, read=None)) as client,
             client.stream("GET", "/api/v1/stream", headers=headers) as response,
         ):
             for line in response.iter_lines():

@@ -5,7 +5,8 @@ from sqlalchemy.exc import IntegrityError
 
 from gateway.alarms import service
 from gateway.alarms.models import AlarmAccepted, AlarmSignal
-from gateway.context import Context, Operator
+from gateway.auth.deps import Intake
+from gateway.context import Context
 from gateway.dispatch.models import ClockRead, TaskRead
 from gateway.dispatch.service import clocks_of
 from gateway.incidents.models import IncidentRead
@@ -23,7 +24,7 @@ router = APIRouter(prefix="/api/v1", tags=["alarms"])
         422: {"description": "Invalid signal, or too old to act on"},
     },
 )
-def receive_alarm(signal: AlarmSignal, response: Response, ctx: Context, actor: Operator) -> AlarmAccepted:
+def receive_alarm(signal: AlarmSignal, response: Response, ctx: Context, actor: Intake) -> AlarmAccepted:
     """An alarm panel's signal: an incident dispatched at once to the nearest available alarm
     response vehicle, with on-scene clocks. A resent signal returns the first answer."""
     for attempt in (1, 2):

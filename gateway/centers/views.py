@@ -2,9 +2,10 @@
 
 from fastapi import APIRouter
 
+from gateway.auth.deps import Command
 from gateway.centers import service
 from gateway.centers.models import Board, CenterId, CenterRead, HandlingRead, Reroute
-from gateway.context import Context, Operator, ReadSession
+from gateway.context import Context, ReadSession
 from gateway.incidents import service as incidents
 from services.common.db import transaction
 
@@ -38,7 +39,7 @@ def incident_handling(incident_id: str, ctx: Context) -> HandlingRead:
 
 
 @router.post("/incidents/{incident_id}/route", response_model=HandlingRead)
-def reroute_incident(incident_id: str, body: Reroute, ctx: Context, actor: Operator) -> HandlingRead:
+def reroute_incident(incident_id: str, body: Reroute, ctx: Context, actor: Command) -> HandlingRead:
     """Hand an incident to another center, with the reason on its timeline."""
     with transaction(ctx.session_factory) as session:
         incidents.get(session=session, incident_id=incident_id)

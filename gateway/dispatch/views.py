@@ -6,7 +6,8 @@ from fastapi import APIRouter, Query
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from gateway.context import Context, Operator, ReadSession
+from gateway.auth.deps import Command
+from gateway.context import Context, ReadSession
 from gateway.dispatch import service
 from gateway.dispatch.models import (
     ClockRead,
@@ -43,7 +44,7 @@ def _tasks_read(session: ReadSession, rows: list[TaskRow], ctx: Context) -> list
         409: {"description": "Stale expected_version, a unit already assigned, or an agency already tasked"}
     },
 )
-def dispatch_incident(incident_id: str, order: DispatchCreate, ctx: Context, actor: Operator) -> OrderRead:
+def dispatch_incident(incident_id: str, order: DispatchCreate, ctx: Context, actor: Command) -> OrderRead:
     """Send an incident to one lead agency and any supporting ones, optionally naming units.
     Each task carries an acknowledge deadline and an on-scene deadline."""
     try:
@@ -88,7 +89,7 @@ def get_task(task_id: str, session: ReadSession, ctx: Context) -> TaskRead:
 
 
 @router.post("/tasks/{task_id}/cancel", response_model=TaskRead)
-def cancel_task(task_id: str, body: TaskCancel, ctx: Context, actor: Operator) -> TaskRead:
+def cancel_task(task_id: str, body: TaskCancel, ctx: Context, actor: Command) -> TaskRead:
     with transaction(ctx.session_factory) as session:
         row = service.cancel_task(
             session=session, task_id=task_id, reason=body.reason, actor=actor, clock=ctx.clock

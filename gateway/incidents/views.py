@@ -6,7 +6,8 @@ from fastapi import APIRouter, Header, Query, Response
 from pydantic import AwareDatetime
 from sqlalchemy.exc import IntegrityError
 
-from gateway.context import Context, Operator, ReadSession
+from gateway.auth.deps import Command, Intake
+from gateway.context import Context, ReadSession
 from gateway.incidents import flows, service
 from gateway.incidents.models import (
     AgencyId,
@@ -40,7 +41,7 @@ def create_incident(
     data: IncidentCreate,
     response: Response,
     ctx: Context,
-    actor: Operator,
+    actor: Intake,
     idempotency_key: Annotated[str | None, Header(min_length=1, max_length=200)] = None,
 ) -> IncidentRead:
     """Report an incident. It is stored and announced to all four agencies."""
@@ -111,7 +112,7 @@ def get_incident(incident_id: str, ctx: Context) -> IncidentDetail:
 
 
 @router.patch("/{incident_id}", response_model=IncidentRead)
-def update_incident(incident_id: str, changes: IncidentUpdate, ctx: Context, actor: Operator) -> IncidentRead:
+def update_incident(incident_id: str, changes: IncidentUpdate, ctx: Context, actor: Command) -> IncidentRead:
     """Correct an incident's facts. 409 when ``expected_version`` is not the current one."""
     with transaction(ctx.session_factory) as session:
         row = service.update(
@@ -121,7 +122,7 @@ def update_incident(incident_id: str, changes: IncidentUpdate, ctx: Context, act
 
 
 @router.post("/{incident_id}/status", response_model=IncidentRead)
-def change_status(incident_id: str, change: StatusChange, ctx: Context, actor: Operator) -> IncidentRead:
+def change_status(incident_id: str, change: StatusChange, ctx: Context, actor: Command) -> IncidentRead:
     """Move an incident along its lifecycle. 409 names the allowed next states. Ending an
     incident stops its clocks; cancelling or closing it cancels its open tasks."""
     with transaction(ctx.session_factory) as session:
@@ -132,7 +133,7 @@ def change_status(incident_id: str, change: StatusChange, ctx: Context, actor: O
 
 
 @router.post("/{incident_id}/merge", response_model=IncidentRead)
-def merge_incident(incident_id: str, merge: Merge, ctx: Context, actor: Operator) -> IncidentRead:
+def merge_incident(incident_id: str, merge: Merge, ctx: Context, actor: Command) -> IncidentRead:
     """Fold a duplicate report into the incident being worked. The duplicate keeps its own
     history and timeline; its open tasks are cancelled."""
     with transaction(ctx.session_factory) as session:

@@ -8,7 +8,8 @@ from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Res
 from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
-from gateway.context import Context, Operator, ReadSession
+from gateway.auth.deps import Roster
+from gateway.context import Context, ReadSession
 from gateway.incidents.models import AgencyId
 from gateway.roster import drills, service
 from gateway.roster.models import (
@@ -49,7 +50,7 @@ def list_teams(session: ReadSession, agency: AgencyId | None = None) -> list[Tea
 
 
 @router.post("/teams", status_code=201, response_model=TeamRead)
-def create_team(data: TeamCreate, ctx: Context) -> TeamRead:
+def create_team(data: TeamCreate, ctx: Context, _actor: Roster) -> TeamRead:
     with transaction(ctx.session_factory) as session:
         return service.team_read(session, service.create_team(session=session, data=data))
 
@@ -67,7 +68,7 @@ def team_members(team_id: str, session: ReadSession) -> list[MemberRead]:
     },
     responses={422: {"description": "Every bad row and column is listed; nothing is imported"}},
 )
-async def import_members(team_id: str, request: Request, ctx: Context) -> ImportResult:
+async def import_members(team_id: str, request: Request, ctx: Context, _actor: Roster) -> ImportResult:
     """Replace the team's members with a CSV file (columns id, name, role, qualifications
     separated by ';', phone, status). A file with any bad row is refused whole."""
     body = await request.body()
@@ -95,7 +96,7 @@ def export_members(team_id: str, session: ReadSession) -> PlainTextResponse:
 
 
 @router.patch("/members/{member_id}", response_model=MemberRead)
-def update_member(member_id: str, data: MemberUpdate, ctx: Context) -> MemberRead:
+def update_member(member_id: str, data: MemberUpdate, ctx: Context, _actor: Roster) -> MemberRead:
     with transaction(ctx.session_factory) as session:
         return MemberRead.model_validate(
             service.set_member_status(session=session, member_id=member_id, status=data.status)
@@ -103,7 +104,7 @@ def update_member(member_id: str, data: MemberUpdate, ctx: Context) -> MemberRea
 
 
 @router.post("/shifts", status_code=201, response_model=ShiftRead)
-def add_shift(data: ShiftCreate, ctx: Context) -> ShiftRead:
+def add_shift(data: ShiftCreate, ctx: Context, _actor: Roster) -> ShiftRead:
     """Add a duty shift. 409 when someone in it is already on duty at that time."""
     with transaction(ctx.session_factory) as session:
         return ShiftRead.model_validate(service.add_shift(session=session, data=data))
@@ -127,7 +128,7 @@ def _aware(value: datetime) -> datetime:
 
 
 @router.post("/plans", status_code=201, response_model=PlanRead)
-def add_plan(data: PlanCreate, ctx: Context) -> PlanRead:
+def add_plan(data: PlanCreate, ctx: Context, _actor: Roster) -> PlanRead:
     """A sensitive-period plan: each instability factor with its responsible unit and person
     and a watch schedule covering all 24 hours."""
     with transaction(ctx.session_factory) as session:
@@ -146,7 +147,7 @@ def list_plans(session: ReadSession) -> list[PlanRead]:
 
 
 @router.post("/callups", status_code=201, response_model=MusterBoard)
-def call_up(data: CallUpCreate, ctx: Context, actor: Operator) -> MusterBoard:
+def call_up(data: CallUpCreate, ctx: Context, actor: Roster) -> MusterBoard:
     """Call up a team, or N of its available members with the named qualifications. The owning
     agency notifies the members; their answers fill the muster board."""
     with transaction(ctx.session_factory) as session:
@@ -171,13 +172,13 @@ def muster_board(call_up_id: str, session: ReadSession, members: bool = False) -
 
 
 @router.post("/callups/{call_up_id}/cancel", response_model=MusterBoard)
-def cancel_call_up(call_up_id: str, body: CallUpClose, ctx: Context, actor: Operator) -> MusterBoard:
+def cancel_call_up(call_up_id: str, body: CallUpClose, ctx: Context, actor: Roster) -> MusterBoard:
     """Cancel a call-up: members are free again and later answers are refused."""
     return _close(call_up_id, "cancelled", body, ctx, actor)
 
 
 @router.post("/callups/{call_up_id}/stand-down", response_model=MusterBoard)
-def stand_down(call_up_id: str, body: CallUpClose, ctx: Context, actor: Operator) -> MusterBoard:
+def stand_down(call_up_id: str, body: CallUpClose, ctx: Context, actor: Roster) -> MusterBoard:
     return _close(call_up_id, "stood_down", body, ctx, actor)
 
 
@@ -209,7 +210,7 @@ def list_scenarios() -> list[dict[str, Any]]:
 
 
 @router.post("/drills", status_code=201, response_model=DrillRead)
-def schedule_drill(data: DrillCreate, ctx: Context, actor: Operator) -> DrillRead:
+def schedule_drill(data: DrillCreate, ctx: Context, actor: Roster) -> DrillRead:
     with transaction(ctx.session_factory) as session:
         return DrillRead.model_validate(drills.schedule(session=session, data=data, actor=actor))
 
@@ -237,7 +238,7 @@ def get_drill(drill_id: str, session: ReadSession) -> DrillRead:
 
 
 @router.post("/drills/{drill_id}/start", response_model=DrillRead)
-def start_drill(drill_id: str, ctx: Context, actor: Operator) -> DrillRead:
+def start_drill(drill_id: str, ctx: Context, actor: Roster) -> DrillRead:
     """Create the scenario's drill-flagged incidents and orders, and call up its teams."""
     with transaction(ctx.session_factory) as session:
         row = drills.start(
@@ -252,7 +253,7 @@ def start_drill(drill_id: str, ctx: Context, actor: Operator) -> DrillRead:
 
 
 @router.post("/drills/{drill_id}/end", response_model=DrillRead)
-def end_drill(drill_id: str, ctx: Context, actor: Operator) -> DrillRead:
+def end_drill(drill_id: str, ctx: Context, actor: Roster) -> DrillRead:
     with transaction(ctx.session_factory) as session:
         return DrillRead.model_validate(
             drills.end(session=session, drill_id=drill_id, actor=actor, clock=ctx.clock)

@@ -23,3 +23,19 @@ class Invalid(DomainError):
 
 class TooLarge(DomainError):
     pass
+
+
+class Unauthorized(DomainError):
+    """No credentials, or ones that are forged, expired or revoked."""
+
+
+class Forbidden(DomainError):
+    """Credentials that are good but do not carry the right."""
+
+
+class TooMany(DomainError):
+    """Over a rate limit; ``retry_after_s`` says when to come back."""
+
+    def __init__(self, message: str, *, retry_after_s: int) -> None:
+        super().__init__(message, retry_after_s=retry_after_s)
+        self.retry_after_s = retry_after_s

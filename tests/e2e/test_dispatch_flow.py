@@ -35,7 +35,7 @@ def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platform]:
     )
     platform.start()
     try:
-        with httpx.Client(base_url=platform.config.gateway_url) as client:
+        with platform.client("admin") as client:
             wait_for(
                 lambda: len(client.get("/api/v1/units").json()) >= 17,
                 timeout=60,
@@ -49,7 +49,7 @@ def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platform]:
 
 @pytest.fixture
 def api(platform: Platform) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=platform.config.gateway_url, timeout=10) as client:
+    with platform.client("admin", timeout=10) as client:
         yield client
 
 
@@ -118,19 +118,19 @@ def assert_timeline_tells_the_story(api: httpx.Client, incident_id: str) -> None
     assert breach["data"]["escalated_to"] == "commander.stability"
     assert breach["data"]["agency"] == "oilfield"
     actors = {e["actor"] for e in timeline}
-    assert {"intake-desk", "commander.stability", "duty-officer@localgov"} <= actors
+    assert {"operator", "commander", "duty-officer@localgov"} <= actors
 
 
 def test_a_joint_incident_runs_from_intake_to_closure_with_timeline_and_stream(
     platform: Platform, api: httpx.Client
 ) -> None:
-    stream = EventStream(platform.config.gateway_url)
+    stream = EventStream(platform)
     localgov, military = Operator(platform, "localgov"), Operator(platform, "military")
+    intake, commander = platform.client("operator"), platform.client("commander")
     try:
-        incident = api.post(
+        incident = intake.post(
             "/api/v1/incidents",
             json=incident_body(category="mass_incident", level="II", title="征地补偿群体性聚集"),
-            headers={"X-Operator": "intake-desk"},
         ).json()
         incident_id = incident["id"]
         assert api.get(f"/api/v1/incidents/{incident_id}/handling").json()["center"] == "stability"
@@ -142,7 +142,7 @@ def test_a_joint_incident_runs_from_intake_to_closure_with_timeline_and_stream(
         assert {"swat-2", "militia-1"} <= set(ranked)
         assert all("crowd_control" in item["unit"]["capabilities"] for item in recommended["units"])
 
-        order = api.post(
+        order = commander.post(
             f"/api/v1/incidents/{incident_id}/dispatch",
             json={
                 "tasks": [
@@ -151,7 +151,6 @@ def test_a_joint_incident_runs_from_intake_to_closure_with_timeline_and_stream(
                     {"agency": "oilfield", "instructions": "派保卫力量协助"},
                 ]
             },
-            headers={"X-Operator": "commander.stability"},
         )
         assert order.status_code == 201, order.text
         tasks = {task["agency"]: task["id"] for task in order.json()["tasks"]}
@@ -213,6 +212,8 @@ def test_a_joint_incident_runs_from_intake_to_closure_with_timeline_and_stream(
         stream.close()
         localgov.close()
         military.close()
+        intake.close()
+        commander.close()
 
 
 def test_two_commanders_sending_the_same_unit_at_once_one_wins(api: httpx.Client) -> None:
@@ -345,14 +346,14 @@ def test_an_alarm_signal_is_dispatched_to_an_alarm_vehicle_with_clocks_once(api:
 def test_the_stream_resumes_after_the_last_event_id_it_was_given(
     platform: Platform, api: httpx.Client
 ) -> None:
-    first = EventStream(platform.config.gateway_url)
+    first = EventStream(platform)
     try:
         incident = api.post("/api/v1/incidents", json=incident_body()).json()
         wait_for(lambda: len(first.actions(incident["id"])) >= 2, timeout=10, message="events streamed")
         seen = [e for e in first.events if e["incident_id"] == incident["id"]]
     finally:
         first.close()
-    resumed = EventStream(platform.config.gateway_url, last_event_id=seen[0]["id"])
+    resumed = EventStream(platform, last_event_id=seen[0]["id"])
     try:
         wait_for(lambda: resumed.events, timeout=10, message="resumed stream delivered")
         assert resumed.events[0]["id"] == seen[1]["id"]

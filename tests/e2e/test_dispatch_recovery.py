@@ -77,7 +77,7 @@ def test_agency_killed_mid_dispatch_gets_every_task_once_and_every_answer_is_mir
     platform_factory: Callable[..., Platform],
 ) -> None:
     platform = platform_factory()
-    api = httpx.Client(base_url=platform.config.gateway_url, timeout=10)
+    api = platform.client("admin", timeout=10)
     ids = new_incidents(api, ORDERS, "kill-agency")
     sent: list[str] = []
 
@@ -116,7 +116,7 @@ def test_gateway_killed_with_clocks_running_raises_each_breach_once_and_honours_
     platform_factory: Callable[..., Platform],
 ) -> None:
     platform = platform_factory(env={"JCP_CLOCK_ACKNOWLEDGE_S": "4", "JCP_CLOCK_SWEEP_S": "0.2"})
-    api = httpx.Client(base_url=platform.config.gateway_url, timeout=10)
+    api = platform.client("admin", timeout=10)
     ids = new_incidents(api, 5, "kill-gateway")
     answered, *ignored = [dispatch_to_localgov(api, incident_id) for incident_id in ids]
     platform.kill("gateway")

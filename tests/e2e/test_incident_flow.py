@@ -30,7 +30,7 @@ def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platform]:
     platform.start()
     try:
         # The first incident also waits for every consumer group to form.
-        with httpx.Client(base_url=platform.config.gateway_url) as client:
+        with platform.client("admin") as client:
             first = client.post("/api/v1/incidents", json=incident_body()).json()
             wait_for(
                 lambda: all_current(client, first["id"], 1), timeout=60, message="consumer groups formed"
@@ -43,7 +43,7 @@ def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platform]:
 
 @pytest.fixture
 def api(platform: Platform) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=platform.config.gateway_url, timeout=10) as client:
+    with platform.client("admin", timeout=10) as client:
         yield client
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from infra import demo
 from infra.broker import port_is_free
 from infra.platform import PYTHONPATH, ROOT
 from infra.processes import kill
@@ -90,8 +91,14 @@ def free_block(size: int) -> int:
 
 
 def demo_loaded(url: str) -> bool:
+    """Signed in with the demo account the README shows, the demo incidents are there."""
     try:
-        return httpx.get(f"{url}/api/v1/incidents", timeout=2).json()["total"] >= DEMO_INCIDENTS
+        signed_in = httpx.post(
+            f"{url}/api/v1/auth/sign-in", json={"username": "operator", "password": demo.PASSWORD}, timeout=2
+        )
+        headers = {"Authorization": f"Bearer {signed_in.json()['token']}"}
+        incidents = httpx.get(f"{url}/api/v1/incidents", headers=headers, timeout=2).json()
+        return incidents["total"] >= DEMO_INCIDENTS
     except (httpx.HTTPError, KeyError, ValueError):
         return False
 

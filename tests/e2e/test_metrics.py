@@ -41,7 +41,7 @@ def test_every_process_serves_the_named_series_and_they_move(
 ) -> None:
     platform = platform_factory()
     urls = {name: platform.config.metrics_url(name) for name in (*AGENCIES, "gateway")}
-    with httpx.Client(base_url=platform.config.gateway_url, timeout=10) as api:
+    with platform.client("admin", timeout=10) as api:
         api.post("/api/v1/incidents", json=incident_body())  # every consumer joins and reads once
         before = {name: scrape(url) for name, url in urls.items()}
         incident = api.post("/api/v1/incidents", json=incident_body()).json()

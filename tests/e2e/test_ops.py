@@ -8,7 +8,6 @@ import warnings
 from collections.abc import Callable
 from typing import Any
 
-import httpx
 import pytest
 from sqlalchemy import delete
 
@@ -44,7 +43,7 @@ def test_the_operator_sees_status_lists_and_replays_dead_letters_and_repairs_an_
 ) -> None:
     platform = platform_factory(env={"JCP_RECONCILE_INTERVAL_S": "3600"})  # only the operator repairs
     config = platform.config
-    api = httpx.Client(base_url=config.gateway_url, timeout=10)
+    api = platform.client("admin")
     incident = api.post("/api/v1/incidents", json=incident_body()).json()
     localgov_db = database_urls(platform)["localgov"]
     wait_for(

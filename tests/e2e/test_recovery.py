@@ -24,8 +24,8 @@ class IncidentStream:
     crash between commit and answer must not create the incident twice.
     """
 
-    def __init__(self, gateway_url: str, total: int, clients: int = 8, label: str = "stream") -> None:
-        self._url = gateway_url
+    def __init__(self, platform: Platform, total: int, clients: int = 8, label: str = "stream") -> None:
+        self._platform = platform
         self._total = total
         self._clients = clients
         self._label = label
@@ -59,7 +59,7 @@ class IncidentStream:
 
     def _run(self) -> None:
         with (
-            httpx.Client(base_url=self._url, timeout=30) as client,
+            self._platform.client("operator", timeout=30) as client,
             ThreadPoolExecutor(self._clients) as pool,
         ):
             list(pool.map(lambda n: self._post(client, n), range(self._total)))
@@ -93,10 +93,10 @@ def assert_everywhere_exactly_once(platform: Platform, expected: set[str], timeo
 
 
 def _kill_agency_mid_stream(platform: Platform) -> None:
-    stream = IncidentStream(platform.config.gateway_url, STREAM).start()
+    stream = IncidentStream(platform, STREAM).start()
     wait_for(lambda: stream.reached(300), timeout=60, message="300 incidents posted")
     platform.kill("localgov")
-    with httpx.Client(base_url=platform.config.gateway_url) as client:
+    with platform.client("admin") as client:
         some = next(iter(stream.created.values()))
         deliveries = client.get(f"/api/v1/incidents/{some}").json()["deliveries"]
     assert deliveries["localgov"]["state"] == "unreachable"
@@ -127,7 +127,7 @@ def test_broker_restart_mid_stream_ends_with_every_incident_once_everywhere(
     platform_factory: Callable[..., Platform],
 ) -> None:
     platform = platform_factory()
-    stream = IncidentStream(platform.config.gateway_url, STREAM).start()
+    stream = IncidentStream(platform, STREAM).start()
     wait_for(lambda: stream.reached(300), timeout=60, message="300 incidents posted")
     platform.restart_broker()
     assert_everywhere_exactly_once(platform, stream.join(), timeout=90)
@@ -138,7 +138,7 @@ def test_gateway_killed_mid_stream_creates_each_incident_once_and_loses_none(
     platform_factory: Callable[..., Platform],
 ) -> None:
     platform = platform_factory()
-    stream = IncidentStream(platform.config.gateway_url, 600).start()
+    stream = IncidentStream(platform, 600).start()
     wait_for(lambda: stream.reached(200), timeout=60, message="200 incidents posted")
     platform.kill("gateway")
     platform.start_service("gateway")
@@ -155,9 +155,9 @@ def test_agency_down_while_the_broker_forgets_is_repaired_by_reconciliation(
     """No new traffic follows the broker restart, so no relay notices the loss: only the
     gateway's digest comparison can tell the military service what it missed."""
     platform = platform_factory()
-    before = IncidentStream(platform.config.gateway_url, 100, label="before").start().join()
+    before = IncidentStream(platform, 100, label="before").start().join()
     platform.kill("military")
-    missed = IncidentStream(platform.config.gateway_url, 100, label="missed").start().join()
+    missed = IncidentStream(platform, 100, label="missed").start().join()
     assert_everywhere_exactly_once_except(platform, before | missed, absent="military")
     platform.restart_broker()
     platform.start_service("military")
@@ -184,7 +184,7 @@ def test_a_gateway_stopped_while_joining_its_group_can_rejoin_after_a_restart(
     platform.terminate("gateway")  # at once, before its consumer has joined
     platform.start_service("gateway")
     platform.wait_ready(services=["gateway"])
-    with httpx.Client(base_url=platform.config.gateway_url) as client:
+    with platform.client("admin") as client:
         wait_for(
             lambda: client.get("/readyz").json()["consumer"] == "assigned",
             timeout=30,

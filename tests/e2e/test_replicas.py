@@ -31,7 +31,7 @@ def test_two_localgov_processes_split_the_work_and_one_survives_the_other(
     platform.wait_ready(services=["localgov-2"])
     first, second = (platform.config.metrics_url(name) for name in ("localgov", "localgov-2"))
 
-    stream = IncidentStream(platform.config.gateway_url, 600, label="replicas").start()
+    stream = IncidentStream(platform, 600, label="replicas").start()
     wait_for(
         lambda: consumed(first) > 0 and consumed(second) > 0,
         timeout=60,

@@ -41,7 +41,7 @@ def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platform]:
     platform = new_platform(Path(tmp_path_factory.mktemp("roster")))
     platform.start()
     try:
-        with httpx.Client(base_url=platform.config.gateway_url, timeout=30) as client:
+        with platform.client("admin", timeout=30) as client:
             for team_id in TEAMS:
                 load_team(client, team_id)
             wait_for(
@@ -55,7 +55,7 @@ def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platform]:
 
 @pytest.fixture
 def api(platform: Platform) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=platform.config.gateway_url, timeout=30) as client:
+    with platform.client("admin", timeout=30) as client:
         yield client
 
 
@@ -222,7 +222,6 @@ def test_a_full_drill_runs_across_processes_and_reports_correct_figures(
             "scenario": "mass-incident-joint",
             "scheduled_for": datetime.now(UTC).isoformat(),
         },
-        headers={"X-Operator": "drill-coordinator"},
     ).json()
     assert drill["status"] == "scheduled"
     started = api.post(f"/api/v1/roster/drills/{drill['id']}/start").json()

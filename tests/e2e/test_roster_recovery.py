@@ -6,7 +6,6 @@ import time
 from collections.abc import Callable
 
 import grpc
-import httpx
 import pytest
 from sqlalchemy import func, select
 
@@ -74,7 +73,7 @@ def test_military_restart_during_a_300_member_call_up_loses_and_doubles_no_ackno
     platform_factory: Callable[..., Platform],
 ) -> None:
     platform = platform_factory()
-    api = httpx.Client(base_url=platform.config.gateway_url, timeout=30)
+    api = platform.client("admin", timeout=30)
     api.post("/api/v1/roster/teams", json={"id": MILITIA.id, "agency": "military", "name": MILITIA.name})
     api.put(
         f"/api/v1/roster/teams/{MILITIA.id}/members.csv",

@@ -6,7 +6,6 @@ from collections.abc import Callable, Iterator
 from concurrent import futures
 
 import grpc
-import httpx
 import pytest
 from opentelemetry.proto.collector.trace.v1 import trace_service_pb2, trace_service_pb2_grpc
 
@@ -74,7 +73,7 @@ def test_one_posted_incident_is_one_trace_across_the_gateway_and_all_four_agenci
             "OTEL_BSP_SCHEDULE_DELAY": "100",
         }
     )
-    with httpx.Client(base_url=platform.config.gateway_url, timeout=10) as api:
+    with platform.client("admin", timeout=10) as api:
         answer = api.post("/api/v1/incidents", json=incident_body())
         assert answer.status_code == 201
 

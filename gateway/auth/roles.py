@@ -1,0 +1,42 @@
+"""Who may do what. One table, read by the server's checks and shown to the page, so the page
+hides exactly the actions the server would refuse."""
+
+from enum import StrEnum
+
+
+class Permission(StrEnum):
+    VIEW = "view"
+    # Take incidents and alarm signals in.
+    INTAKE = "intake"
+    # Dispatch, re-route, change status, merge, edit incidents, cancel tasks, ask partners for aid.
+    COMMAND = "command"
+    # Teams, duty, sensitive-period plans, call-ups and drills.
+    ROSTER = "roster"
+    # Read and verify the audit log.
+    AUDIT = "audit"
+    # Operator accounts, partners, their credentials and sharing agreements.
+    ADMIN = "admin"
+
+
+class Role(StrEnum):
+    OPERATOR = "operator"
+    COMMANDER = "commander"
+    COORDINATOR = "coordinator"
+    AUDITOR = "auditor"
+    ADMIN = "admin"
+
+
+PERMISSIONS: dict[Role, frozenset[Permission]] = {
+    Role.OPERATOR: frozenset({Permission.VIEW, Permission.INTAKE}),
+    Role.COMMANDER: frozenset({Permission.VIEW, Permission.INTAKE, Permission.COMMAND}),
+    Role.COORDINATOR: frozenset({Permission.VIEW, Permission.ROSTER}),
+    Role.AUDITOR: frozenset({Permission.VIEW, Permission.AUDIT}),
+    Role.ADMIN: frozenset(Permission),
+}
+
+
+def allows(role: str, permission: Permission) -> bool:
+    try:
+        return permission in PERMISSIONS[Role(role)]
+    except ValueError:
+        return False

@@ -1,0 +1,141 @@
+"""Sign-in and roles, enforced by the gateway on every route of the operators' API."""
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import jwt
+import pytest
+from sqlalchemy import text
+
+from gateway.auth.roles import PERMISSIONS, Permission, Role
+from infra.platform import Platform
+from tests.conftest import database_urls, new_platform
+from tests.support import dispose_engines, engine_for
+
+# What each write route needs, by the start of its path (longest prefix wins).
+NEEDS: dict[tuple[str, str], Permission] = {
+    ("POST", "/api/v1/incidents"): Permission.INTAKE,
+    ("POST", "/api/v1/alarms"): Permission.INTAKE,
+    ("POST", "/api/v1/incidents/{incident_id}/"): Permission.COMMAND,
+    ("PATCH", "/api/v1/incidents/{incident_id}"): Permission.COMMAND,
+    ("POST", "/api/v1/tasks/"): Permission.COMMAND,
+    ("POST", "/api/v1/roster/"): Permission.ROSTER,
+    ("PUT", "/api/v1/roster/"): Permission.ROSTER,
+    ("PATCH", "/api/v1/roster/"): Permission.ROSTER,
+    ("POST", "/api/v1/operators"): Permission.ADMIN,
+    ("PATCH", "/api/v1/operators/"): Permission.ADMIN,
+}
+OPEN = {"/api/v1/auth/sign-in", "/api/v1/auth/sign-out"}
+
+
+@pytest.fixture(scope="module")
+def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platform]:
+    platform = new_platform(Path(tmp_path_factory.mktemp("access")))
+    platform.start()
+    try:
+        yield platform
+    finally:
+        platform.stop()
+        dispose_engines()
+
+
+def needed(method: str, path: str) -> Permission:
+    matches = [
+        (len(prefix), need) for (m, prefix), need in NEEDS.items() if m == method and path.startswith(prefix)
+    ]
+    assert matches, f"no expectation for {method} {path}: add it to NEEDS"
+    return max(matches)[1]
+
+
+def write_routes(platform: Platform) -> list[tuple[str, str]]:
+    spec = httpx.get(f"{platform.config.gateway_url}/openapi.json").json()
+    return [
+        (method.upper(), path)
+        for path, operations in spec["paths"].items()
+        for method in operations
+        if path.startswith("/api/v1/") and method in ("post", "put", "patch", "delete") and path not in OPEN
+    ]
+
+
+def test_every_operator_route_refuses_a_caller_without_a_valid_token(platform: Platform) -> None:
+    url = platform.config.gateway_url
+    forged = jwt.encode({"sub": "admin", "aud": "operator", "iss": "jcp-gateway", "exp": 2**31}, "guess" * 8)
+    spec = httpx.get(f"{url}/openapi.json").json()
+    routes = [(m.upper(), p) for p, ops in spec["paths"].items() for m in ops if p.startswith("/api/v1/")]
+    assert len(routes) > 30
+    for method, path in routes:
+        if path in OPEN:
+            continue
+        concrete = path.replace("{", "x").replace("}", "")
+        for headers in ({}, {"Authorization": f"Bearer {forged}"}, {"Authorization": "Bearer nonsense"}):
+            answer = httpx.request(method, f"{url}{concrete}", headers=headers, json={})
+            assert answer.status_code == 401, (method, path, headers, answer.text)
+            assert answer.headers["WWW-Authenticate"] == "Bearer"
+    assert httpx.get(f"{url}/readyz").status_code == 200
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_each_role_may_write_only_what_its_permissions_allow(platform: Platform, role: Role) -> None:
+    routes = write_routes(platform)
+    with platform.client(role) as client:
+        for method, path in routes:
+            need = needed(method, path)
+            concrete = path.replace("{", "x").replace("}", "")
+            answer = client.request(method, concrete, json={})
+            if need in PERMISSIONS[role]:
+                assert answer.status_code != 403, (role, method, path, answer.text)
+            else:
+                assert answer.status_code == 403, (role, method, path, answer.text)
+                assert need.value in answer.json()["message"]
+        assert client.get("/api/v1/incidents").status_code == 200
+
+
+def test_sign_in_gives_a_token_and_a_cookie_and_refuses_wrong_passwords(platform: Platform) -> None:
+    url = platform.config.gateway_url
+    username, password = platform.credentials("operator")
+    wrong = httpx.post(f"{url}/api/v1/auth/sign-in", json={"username": username, "password": password + "x"})
+    assert wrong.status_code == 401
+    unknown = httpx.post(f"{url}/api/v1/auth/sign-in", json={"username": "nobody", "password": password})
+    assert unknown.status_code == 401
+    assert wrong.json()["message"] == unknown.json()["message"]
+
+    with httpx.Client(base_url=url) as browser:
+        signed = browser.post("/api/v1/auth/sign-in", json={"username": username, "password": password})
+        assert signed.status_code == 200
+        assert signed.json()["operator"]["permissions"] == ["intake", "view"]
+        cookie = signed.headers["set-cookie"].lower()
+        assert "httponly" in cookie and "samesite=strict" in cookie
+        assert browser.get("/api/v1/auth/me").json()["role"] == "operator"
+        with browser.stream("GET", "/api/v1/stream") as stream:
+            assert stream.status_code == 200
+            assert stream.headers["content-type"].startswith("text/event-stream")
+        assert browser.post("/api/v1/auth/sign-out").status_code == 204
+        assert browser.get("/api/v1/auth/me").status_code == 401
+
+
+def test_a_disabled_account_is_refused_at_once_and_an_expired_token_is_refused(platform: Platform) -> None:
+    url = platform.config.gateway_url
+    with platform.client("admin") as admin:
+        made = admin.post(
+            "/api/v1/operators", json={"username": "leaver", "role": "commander", "password": "long enough"}
+        )
+        assert made.status_code == 201, made.text
+        token = httpx.post(
+            f"{url}/api/v1/auth/sign-in", json={"username": "leaver", "password": "long enough"}
+        ).json()["token"]
+        headers = {"Authorization": f"Bearer {token}"}
+        assert httpx.get(f"{url}/api/v1/incidents", headers=headers).status_code == 200
+
+        assert admin.patch("/api/v1/operators/leaver", json={"disabled": True}).status_code == 200
+        assert httpx.get(f"{url}/api/v1/incidents", headers=headers).status_code == 401
+
+    claims = jwt.decode(token, options={"verify_signature": False})
+    assert claims["exp"] - claims["iat"] == 12 * 3600
+    with engine_for(database_urls(platform)["gateway"]).connect() as connection:
+        key = connection.execute(text("SELECT secret FROM signing_keys")).scalar_one()
+    expired = jwt.encode({**claims, "sub": "admin", "exp": int(time.time()) - 1}, key)
+    answer = httpx.get(f"{url}/api/v1/incidents", headers={"Authorization": f"Bearer {expired}"})
+    assert answer.status_code == 401
+    assert "expired" in answer.json()["message"]
