@@ -14,6 +14,7 @@ from gateway import health
 from gateway.activity import views as activity_views
 from gateway.agencies import AgencyDirectory
 from gateway.alarms import views as alarm_views
+from gateway.audit import views as audit_views
 from gateway.auth import service as auth_service
 from gateway.auth import views as auth_views
 from gateway.auth.deps import Viewer
@@ -25,9 +26,15 @@ from gateway.dispatch import views as dispatch_views
 from gateway.dispatch.clocks import ClockWatcher
 from gateway.incidents import service as incident_service
 from gateway.incidents import views as incident_views
+from gateway.partners import admin_views as partner_admin_views
+from gateway.partners import changes as shared_changes
+from gateway.partners import wiring as partner_wiring
+from gateway.partners.limits import RateLimiter
+from gateway.partners.webhooks import RetryPolicy, WebhookSenders
 from gateway.reconcile import Reconciler
 from gateway.roster import views as roster_views
 from gateway.settings import GatewaySettings
+from gateway.web import views as web_views
 from infra import schema
 from services.common import metrics, telemetry
 from services.common.bus.clients import make_producer
@@ -96,6 +103,8 @@ def create_app(settings: GatewaySettings | None = None, *, clock: Clock = utc_no
     schema.upgrade(engine)
     telemetry.instrument_engine(engine)
     session_factory = make_session_factory(engine)
+    signal = shared_changes.ChangeSignal()
+    shared_changes.install(session_factory, signal)
     signer = Signer(load_secret(session_factory, settings.auth_secret))
     auth_service.bootstrap_admin(session_factory, settings.bootstrap_admin_password, clock())
     directory = AgencyDirectory(settings.agency_endpoints, timeout_s=settings.delivery_timeout_s)
@@ -135,6 +144,17 @@ def create_app(settings: GatewaySettings | None = None, *, clock: Clock = utc_no
         clock=clock,
     )
 
+    senders = WebhookSenders(
+        session_factory,
+        signal,
+        RetryPolicy(
+            first_s=settings.webhook_first_retry_s,
+            max_s=settings.webhook_max_retry_s,
+            attempts=settings.webhook_attempts,
+        ),
+        clock=clock,
+    )
+
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         workers = Workers()
@@ -142,8 +162,19 @@ def create_app(settings: GatewaySettings | None = None, *, clock: Clock = utc_no
         workers.start("inbox-consumer", consumer.run)
         workers.start("reconciler", reconciler.run)
         workers.start("clock-watcher", watcher.run)
+        workers.start("webhook-senders", senders.run)
+        feed_server = partner_wiring.start_feed_server(
+            settings,
+            factory=session_factory,
+            signer=signer,
+            signal=signal,
+            clock=clock,
+            stopping=workers.stop,
+        )
         yield
         workers.shutdown()
+        if feed_server is not None:
+            feed_server.stop(grace=2).wait()
         directory.close()
         engine.dispose()
 
@@ -163,6 +194,8 @@ def create_app(settings: GatewaySettings | None = None, *, clock: Clock = utc_no
         watcher=watcher,
         clock=clock,
         signer=signer,
+        limiter=RateLimiter(settings.partner_rate_per_s, settings.partner_burst),
+        changes=signal,
     )
     telemetry.instrument_app(app)
     metrics.SERVICE.info({"service": "gateway"})
@@ -188,6 +221,7 @@ def create_app(settings: GatewaySettings | None = None, *, clock: Clock = utc_no
     app.add_exception_handler(DomainError, _domain_error)
     app.include_router(health.router)
     app.include_router(auth_views.router)
+    partner_wiring.mount(app, settings)
     for router in (
         incident_views.router,
         dispatch_views.router,
@@ -195,6 +229,9 @@ def create_app(settings: GatewaySettings | None = None, *, clock: Clock = utc_no
         alarm_views.router,
         activity_views.router,
         roster_views.router,
+        partner_admin_views.router,
+        audit_views.router,
     ):
         app.include_router(router, dependencies=[Viewer])
+    app.include_router(web_views.router)
     return app

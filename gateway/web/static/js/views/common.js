@@ -1,0 +1,34 @@
+// Pieces several views draw the same way.
+
+import { h } from "../dom.js";
+import { named, t } from "../i18n.js";
+import { agency, category } from "../vocabulary.js";
+
+export function levelBadge(level) {
+  return h("span", { class: `level level-${level}`, title: t(`level.${level}.name`) }, t(`level.${level}.short`));
+}
+
+export function drillBadge() {
+  return h("span", { class: "badge badge-drill" }, t("drill.badge"));
+}
+
+export function statusBadge(prefix, status) {
+  const tone = { breached: "bad", declined: "bad", cancelled: "bad", acknowledged: "ok", on_scene: "ok", completed: "ok", available: "ok", assigned: "warn", en_route: "warn" }[status];
+  return h("span", { class: ["badge", tone && `badge-${tone}`], dataset: { status } }, t(`${prefix}.${status}`));
+}
+
+export function agencyName(id) {
+  return named(agency(id));
+}
+
+export function categoryName(id) {
+  return named(category(id));
+}
+
+export function empty(text) {
+  return h("p", { class: "empty" }, text);
+}
+
+export function heading(text, ...extra) {
+  return h("h1", { tabindex: "-1" }, text, ...extra);
+}

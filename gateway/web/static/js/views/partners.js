@@ -1,0 +1,97 @@
+// Partner mutual-aid requests (investigation, arrest, mass incidents) from and to the
+// neighbouring bureaus. A gateway without the partner API shows that plainly.
+
+import { api } from "../api.js";
+import { clockNode, tick } from "../clocks.js";
+import { h, replace } from "../dom.js";
+import { formatTime, t, tOr } from "../i18n.js";
+import { can } from "../session.js";
+import { empty, heading, statusBadge } from "./common.js";
+
+const NEXT = {
+  requested: ["accepted", "declined"],
+  accepted: ["in_progress", "completed"],
+  in_progress: ["completed"],
+};
+
+export function mount(root, _params, context) {
+  async function refresh() {
+    let requests;
+    try {
+      requests = await api("/api/v1/aid-requests");
+    } catch (error) {
+      if (error.status !== 404) throw error;
+      replace(root, h("section", {}, heading(t("partners.heading")), empty(t("partners.unavailable"))));
+      return;
+    }
+    replace(root, draw(requests));
+    tick(root);
+  }
+
+  async function setStatus(request, status) {
+    try {
+      await api(`/api/v1/aid-requests/${encodeURIComponent(request.id)}/status`, { method: "POST", body: { status, note: "" } });
+      context.toast(t("partners.updated", { status: t(`aid_status.${status}`) }));
+      await refresh();
+    } catch (error) {
+      context.toastError(error);
+    }
+  }
+
+  function draw(requests) {
+    return h(
+      "section",
+      {},
+      heading(t("partners.heading")),
+      requests.length
+        ? h(
+            "table",
+            { class: "aid-table" },
+            h(
+              "thead",
+              {},
+              h(
+                "tr",
+                {},
+                [t("partners.partner"), t("partners.direction"), t("partners.kind"), t("partners.subject"), t("partners.status"), t("partners.due"), t("partners.updated_at"), ""].map(
+                  (label) => h("th", { scope: "col" }, label),
+                ),
+              ),
+            ),
+            h(
+              "tbody",
+              {},
+              requests.map((r) =>
+                h(
+                  "tr",
+                  { dataset: { requestId: r.id, hasClocks: "" } },
+                  h("td", {}, tOr(`partner.${r.partner}`, r.partner)),
+                  h("td", {}, t(`aid_direction.${r.direction}`)),
+                  h("td", {}, t(`aid_kind.${r.kind}`)),
+                  h("td", {}, r.subject),
+                  h("td", {}, statusBadge("aid_status", r.status)),
+                  h("td", {}, r.due_at && NEXT[r.status] ? clockNode({ kind: "aid_due", deadline: r.due_at, status: "running" }) : "—"),
+                  h("td", {}, formatTime(r.updated_at, true)),
+                  h(
+                    "td",
+                    { class: "btn-row" },
+                    can("command") && r.direction === "inbound"
+                      ? (NEXT[r.status] || []).map((status) =>
+                          h(
+                            "button",
+                            { type: "button", class: "btn", "data-focus-key": `aid-${r.id}-${status}`, onclick: () => setStatus(r, status) },
+                            t(`partners.to.${status}`),
+                          ),
+                        )
+                      : null,
+                  ),
+                ),
+              ),
+            ),
+          )
+        : empty(t("partners.empty")),
+    );
+  }
+
+  return { refresh };
+}
