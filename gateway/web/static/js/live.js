@@ -34,7 +34,7 @@ export const EVENT_TYPES = [
   "drill.ended",
 ];
 
-const MAX_BACKOFF_MS = 10000;
+const MAX_BACKOFF_MS = 5000;
 
 export class LiveStream {
   constructor({ onEvent, onState, onReconnected }) {

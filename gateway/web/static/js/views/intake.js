@@ -14,7 +14,7 @@ export function mount(root, _params, context) {
   let key = crypto.randomUUID();
 
   function field(id, label, control, hint) {
-    return h("label", { class: "field", for: id }, t(label), control, hint ? h("span", { class: "hint" }, t(hint)) : null);
+    return h("label", { class: "field", for: id }, label, control, hint ? h("span", { class: "hint" }, hint) : null);
   }
 
   function draw() {
@@ -22,20 +22,20 @@ export function mount(root, _params, context) {
     const form = h(
       "form",
       { class: "form", id: "intake-form", novalidate: false, onsubmit: submit },
-      field("source_agency", "intake.source_agency", h("select", { id: "source_agency", name: "source_agency", required: true }, vocabulary.agencies.map((a) => h("option", { value: a.id }, named(a))))),
-      field("category", "intake.category", h("select", { id: "category", name: "category", required: true }, vocabulary.categories.map((c) => h("option", { value: c.id }, named(c))))),
-      field("level", "intake.level", h("select", { id: "level", name: "level", required: true }, vocabulary.levels.map((l) => h("option", { value: l, selected: l === "III" }, t(`level.${l}.name`))))),
-      field("title", "intake.title", input("title", { required: true, maxlength: 200 })),
-      h("div", { class: "wide" }, field("description", "intake.description", h("textarea", { id: "description", name: "description", maxlength: 4000 }))),
-      field("address", "intake.address", input("address", { required: true, maxlength: 500 })),
+      field("source_agency", t("intake.source_agency"), h("select", { id: "source_agency", name: "source_agency", required: true }, vocabulary.agencies.map((a) => h("option", { value: a.id }, named(a))))),
+      field("category", t("intake.category"), h("select", { id: "category", name: "category", required: true }, vocabulary.categories.map((c) => h("option", { value: c.id }, named(c))))),
+      field("level", t("intake.level"), h("select", { id: "level", name: "level", required: true }, vocabulary.levels.map((l) => h("option", { value: l, selected: l === "III" }, t(`level.${l}.name`))))),
+      field("title", t("intake.title"), input("title", { required: true, maxlength: 200 })),
+      h("div", { class: "wide" }, field("description", t("intake.description"), h("textarea", { id: "description", name: "description", maxlength: 4000 }))),
+      field("address", t("intake.address"), input("address", { required: true, maxlength: 500 })),
       h(
         "div",
         { class: "btn-row" },
-        field("latitude", "intake.latitude", input("latitude", { type: "number", step: "0.0001", min: 37.0, max: 38.0, required: true, value: DEFAULT_POSITION.latitude })),
-        field("longitude", "intake.longitude", input("longitude", { type: "number", step: "0.0001", min: 118.0, max: 119.0, required: true, value: DEFAULT_POSITION.longitude })),
+        field("latitude", t("intake.latitude"), input("latitude", { type: "number", step: "0.0001", min: 37.0, max: 38.0, required: true, value: DEFAULT_POSITION.latitude })),
+        field("longitude", t("intake.longitude"), input("longitude", { type: "number", step: "0.0001", min: 118.0, max: 119.0, required: true, value: DEFAULT_POSITION.longitude })),
       ),
-      field("reporter_name", "intake.reporter_name", input("reporter_name", { maxlength: 100 })),
-      field("reporter_phone", "intake.reporter_phone", input("reporter_phone", { maxlength: 40, pattern: "[0-9+\\- ]*", inputmode: "tel" })),
+      field("reporter_name", t("intake.reporter_name"), input("reporter_name", { maxlength: 100 })),
+      field("reporter_phone", t("intake.reporter_phone"), input("reporter_phone", { maxlength: 40, pattern: "[0-9+\\- ]*", inputmode: "tel" })),
       h(
         "fieldset",
         { class: "wide" },
