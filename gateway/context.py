@@ -12,6 +12,8 @@ from gateway.auth.tokens import Signer
 from gateway.centers.routing import RoutingRules
 from gateway.dispatch.clocks import ClockWatcher
 from gateway.dispatch.deadlines import ResponsePolicy
+from gateway.partners.changes import ChangeSignal
+from gateway.partners.limits import RateLimiter
 from gateway.settings import GatewaySettings
 from services.common.bus.inbox import InboxConsumer
 from services.common.clock import Clock
@@ -28,6 +30,8 @@ class GatewayContext:
     watcher: ClockWatcher
     clock: Clock
     signer: Signer
+    limiter: RateLimiter
+    changes: ChangeSignal
 
 
 def context(request: Request) -> GatewayContext:

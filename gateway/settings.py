@@ -44,6 +44,16 @@ class GatewaySettings(CommonSettings):
     # The first administrator's password on a new installation (account ``admin``).
     bootstrap_admin_password: str | None = None
 
+    # Partner API: requests per second per partner (and the burst allowed above it), the
+    # largest request body, the gRPC feed's port (0: no gRPC feed), and webhook retries.
+    partner_rate_per_s: float = Field(default=20.0, gt=0)
+    partner_burst: int = Field(default=40, ge=1)
+    partner_body_limit: int = Field(default=64 * 1024, ge=1024)
+    partner_grpc_port: int = Field(default=50070, ge=0)
+    webhook_attempts: int = Field(default=6, ge=1)
+    webhook_first_retry_s: float = Field(default=0.5, gt=0)
+    webhook_max_retry_s: float = Field(default=60.0, gt=0)
+
     @property
     def alarm_max_age(self) -> timedelta:
         return timedelta(seconds=self.alarm_max_age_s)

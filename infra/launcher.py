@@ -31,8 +31,9 @@ def main(argv: list[str] | None = None) -> int:
         "--grpc-base-port",
         type=int,
         default=None,
-        help="agency gRPC ports are this and the next three, their metrics ports the four after "
-        "(default: each profile's own port, metrics on that port + 1000)",
+        help="agency gRPC ports are this and the next three, their metrics ports the four after, "
+        "the partner feed the next (default: each profile's own port, metrics on that port + 1000, "
+        "the partner feed on 50070)",
     )
     args = parser.parse_args(argv)
     logs.configure("launcher", fmt=os.environ.get("JCP_LOG_FORMAT", "json"))
@@ -51,6 +52,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.grpc_base_port is not None:
         config.grpc_ports = {agency: args.grpc_base_port + n for n, agency in enumerate(AGENCIES)}
         config.metrics_ports = {agency: args.grpc_base_port + 4 + n for n, agency in enumerate(AGENCIES)}
+        config.partner_grpc_port = args.grpc_base_port + 8
     platform = Platform(config)
     try:
         platform.start()
@@ -78,6 +80,8 @@ def main(argv: list[str] | None = None) -> int:
             for agency in AGENCIES
         )
         + f"  metrics     {config.metrics_url('gateway')}\n"
+        + f"  partners    {config.gateway_url}/partner/v1 (OpenAPI: /partner/v1/openapi.json), "
+        f"gRPC feed grpc://{config.partner_grpc_target}\n"
         + f"  data        {config.data_dir.resolve()}\n"
         "Press Ctrl-C to stop.\n",
         flush=True,

@@ -39,6 +39,8 @@ class PlatformConfig:
     host: str = "127.0.0.1"
     broker_port: int = 9092
     http_port: int = 8000
+    # The gateway's gRPC partner feed.
+    partner_grpc_port: int = 50070
     grpc_ports: dict[str, int] = field(
         default_factory=lambda: {agency: load_profile(agency).grpc_port for agency in AGENCIES}
     )
@@ -60,6 +62,10 @@ class PlatformConfig:
     @property
     def gateway_url(self) -> str:
         return f"http://{self.host}:{self.http_port}"
+
+    @property
+    def partner_grpc_target(self) -> str:
+        return f"{self.host}:{self.partner_grpc_port}"
 
     def grpc_target(self, agency: str) -> str:
         return f"{self.host}:{self.grpc_ports[agency]}"
@@ -203,6 +209,7 @@ class Platform:
             env["JCP_BOOTSTRAP_ADMIN_PASSWORD"] = config.admin_password
             env["JCP_HTTP_HOST"] = config.host
             env["JCP_HTTP_PORT"] = str(config.http_port)
+            env["JCP_PARTNER_GRPC_PORT"] = str(config.partner_grpc_port)
             env["JCP_AGENCY_ENDPOINTS"] = json.dumps(
                 {agency: config.grpc_target(agency) for agency in AGENCIES}
             )

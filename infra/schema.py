@@ -28,6 +28,8 @@ MODEL_MODULES = (
     "gateway.activity.models",
     "gateway.auth.models",
     "gateway.auth.tokens",
+    "gateway.audit.models",
+    "gateway.partners.models",
     "gateway.centers.models",
     "gateway.dispatch.models",
     "gateway.roster.models",

@@ -77,6 +77,7 @@ def new_platform(
             data_dir=data_dir,
             broker_port=free_port(),
             http_port=free_port(),
+            partner_grpc_port=free_port(),
             grpc_ports={agency: free_port() for agency in AGENCIES},
             metrics_ports={agency: free_port() for agency in AGENCIES},
             database_urls=database_urls or {},

@@ -44,6 +44,21 @@ CLOCK_BREACHES = Counter(
 )
 MUSTER_ANSWERS = Counter("jcp_muster_answers_total", "Call-up answers recorded", ["answer"])
 
+WEBHOOK_DELIVERIES = Counter(
+    "jcp_webhook_deliveries_total",
+    "Webhook delivery attempts to partners, by outcome (delivered, retried, dead_lettered)",
+    ["partner", "outcome"],
+)
+WEBHOOK_SECONDS = Histogram(
+    "jcp_webhook_delivery_seconds",
+    "From a shared change's commit to its delivery to the partner's webhook",
+    ["partner"],
+    buckets=(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60),
+)
+PARTNER_REQUESTS = Counter(
+    "jcp_partner_requests_total", "Partner API requests, by partner and outcome", ["partner", "outcome"]
+)
+
 # -- requests -------------------------------------------------------------------------------
 HTTP_SECONDS = Histogram("jcp_http_request_seconds", "HTTP requests served", ["method", "route", "status"])
 GRPC_SECONDS = Histogram("jcp_grpc_server_seconds", "gRPC calls served", ["method", "code"])

@@ -63,7 +63,7 @@ def launcher(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
             "--http-port",
             str(http_port),
             "--grpc-base-port",
-            str(free_block(8)),
+            str(free_block(9)),
         ],
         cwd=ROOT,
         env={**os.environ, "PYTHONPATH": PYTHONPATH},

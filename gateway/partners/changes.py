@@ -1,0 +1,150 @@
+"""The shared-change log: written as incidents change at the gateway, read by every outbound
+channel from a cursor.
+
+Every new incident version is logged by a flush hook, whichever path changed it (intake, a
+commander, an agency's event), so no path can forget to share. Appends are serialised so the
+log's order is its commit order: a reader at cursor N never later finds a row below N.
+"""
+
+import threading
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import event, select, text
+from sqlalchemy.orm import Session, attributes, sessionmaker
+
+from gateway.incidents.models import IncidentRead
+from gateway.partners.models import AidRead, FeedItem, Partner, SharedChange
+from gateway.partners.sharing import shared_view
+from services.common.incident_store import IncidentRow
+
+_PENDING = "jcp_shared_changes"
+_LOCK_KEY = 0x4A435053
+SCAN = 1000
+
+
+class ChangeSignal:
+    """Wakes the webhook senders and gRPC streams when a change commits, instead of polling."""
+
+    def __init__(self) -> None:
+        self._condition = threading.Condition()
+        self._generation = 0
+
+    def notify(self) -> None:
+        with self._condition:
+            self._generation += 1
+            self._condition.notify_all()
+
+    @property
+    def generation(self) -> int:
+        return self._generation
+
+    def wait(self, seen: int, timeout: float) -> int:
+        with self._condition:
+            self._condition.wait_for(lambda: self._generation != seen, timeout=timeout)
+            return self._generation
+
+
+def _serialise(session: Session) -> None:
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK_KEY})
+
+
+def _log(
+    session: Session,
+    *,
+    item_id: str,
+    kind: str,
+    subject_id: str,
+    partner_id: str | None,
+    at: datetime,
+    body: dict[str, Any],
+) -> None:
+    pending: dict[str, SharedChange] = session.info.setdefault(_PENDING, {})
+    if item_id in pending:
+        pending[item_id].body = body
+        return
+    if not pending:
+        _serialise(session)
+    row = SharedChange(
+        item_id=item_id, kind=kind, subject_id=subject_id, partner_id=partner_id, at=at, body=body
+    )
+    pending[item_id] = row
+    session.add(row)
+
+
+def _incident_versions(session: Session, _context: object, _instances: object) -> None:
+    for row in [*session.new, *session.dirty]:
+        if not isinstance(row, IncidentRow):
+            continue
+        if row not in session.new and not attributes.get_history(row, "version").has_changes():
+            continue
+        _log(
+            session,
+            item_id=f"incident:{row.id}:v{row.version}",
+            kind="incident",
+            subject_id=row.id,
+            partner_id=None,
+            at=row.updated_at,
+            body=IncidentRead.from_row(row).model_dump(mode="json"),
+        )
+
+
+def log_aid(session: Session, aid: AidRead) -> None:
+    _log(
+        session,
+        item_id=f"aid:{aid.id}:v{aid.version}",
+        kind="aid",
+        subject_id=aid.id,
+        partner_id=aid.partner,
+        at=aid.updated_at,
+        body=aid.model_dump(mode="json"),
+    )
+
+
+def install(factory: sessionmaker[Session], signal: ChangeSignal) -> None:
+    """Hooks the log into every session of the gateway's database."""
+
+    def committed(session: Session) -> None:
+        if session.info.pop(_PENDING, None):
+            signal.notify()
+
+    def rolled_back(session: Session) -> None:
+        # A savepoint's rollback leaves the outer transaction's rows, and their record, in place.
+        if not session.in_transaction():
+            session.info.pop(_PENDING, None)
+
+    event.listen(factory, "before_flush", _incident_versions)
+    event.listen(factory, "after_commit", committed)
+    event.listen(factory, "after_soft_rollback", lambda session, _previous: rolled_back(session))
+
+
+def _item(row: SharedChange, data: dict[str, Any]) -> FeedItem:
+    return FeedItem(id=row.item_id, cursor=row.seq, kind=row.kind, at=row.at, data=data)  # type: ignore[arg-type]
+
+
+def read(session: Session, partner: Partner, *, after: int, limit: int) -> tuple[list[FeedItem], int]:
+    """Up to ``limit`` items this partner may see after ``after``, and the cursor to read on
+    from. Items the agreement hides are skipped, and the cursor moves past them."""
+    items: list[FeedItem] = []
+    cursor = after
+    while len(items) < limit:
+        rows = list(
+            session.scalars(
+                select(SharedChange).where(SharedChange.seq > cursor).order_by(SharedChange.seq).limit(SCAN)
+            )
+        )
+        if not rows:
+            break
+        for row in rows:
+            view = shared_view(partner, row.kind, row.partner_id, row.body)
+            cursor = row.seq
+            if view is not None:
+                items.append(_item(row, view))
+                if len(items) == limit:
+                    break
+    return items, cursor
+
+
+def newest(session: Session) -> int:
+    return session.scalar(select(SharedChange.seq).order_by(SharedChange.seq.desc()).limit(1)) or 0
