@@ -1,0 +1,159 @@
+"""Fixtures of the browser tests: one real platform per module, Debian's Chromium driven by
+Playwright (never a downloaded browser), and signed-in pages that remember every request
+they made so a test can prove none left the machine."""
+
+import os
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import httpx
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, Playwright, expect, sync_playwright
+
+from infra.platform import Platform
+from tests.conftest import new_platform
+from tests.support import dispose_engines, wait_for
+
+CHROMIUM = "/usr/bin/chromium"
+# Chromium's own background connections are refused on the closed network; keep them off.
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+WALL = {"width": 1920, "height": 1080}
+LAPTOP = {"width": 1366, "height": 768}
+# Short enough to watch a clock turn overdue, long enough to acknowledge in time.
+ACKNOWLEDGE_S = 8
+REPO = Path(__file__).resolve().parents[2]
+
+expect.set_options(timeout=10_000)
+
+
+@pytest.fixture(scope="module")
+def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platform]:
+    platform = new_platform(
+        tmp_path_factory.mktemp("browser"),
+        env={
+            "JCP_CLOCK_ACKNOWLEDGE_S": str(ACKNOWLEDGE_S),
+            "JCP_CLOCK_ON_SCENE_DAY_S": "900",
+            "JCP_CLOCK_ON_SCENE_NIGHT_S": "900",
+            "JCP_CLOCK_SWEEP_S": "0.2",
+        },
+    )
+    platform.start()
+    try:
+        with platform.client("commander") as api:
+            wait_for(
+                lambda: len(api.get("/api/v1/units").json()) >= 17,
+                timeout=60,
+                message="every agency's units reached the gateway",
+            )
+        yield platform
+    finally:
+        platform.stop()
+        dispose_engines()
+
+
+@pytest.fixture(scope="module")
+def api(platform: Platform) -> Iterator[httpx.Client]:
+    with platform.client("admin") as client:
+        yield client
+
+
+@pytest.fixture(scope="session")
+def playwright() -> Iterator[Playwright]:
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: `make test` installs Debian's chromium package")
+    with sync_playwright() as driver:
+        yield driver
+
+
+@pytest.fixture(scope="session")
+def browser(playwright: Playwright) -> Iterator[Browser]:
+    browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    yield browser
+    browser.close()
+
+
+@dataclass
+class Screen:
+    """One operator's browser window: its page and every URL it asked for."""
+
+    context: BrowserContext
+    page: Page
+    requests: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Screens:
+    browser: Browser
+    platform: Platform
+    opened: list[Screen] = field(default_factory=list)
+
+    def open(
+        self, role: str | None = "commander", *, viewport: dict[str, int] = WALL, lang: str = "zh"
+    ) -> Screen:
+        context = self.browser.new_context(viewport=viewport, locale="zh-CN")
+        page = context.new_page()
+        screen = Screen(context=context, page=page)
+        page.on("request", lambda request: screen.requests.append(request.url))
+        page.on("pageerror", lambda error: screen.errors.append(str(error)))
+        self.opened.append(screen)
+        if lang == "en":
+            context.add_init_script("localStorage.setItem('jcp.lang', 'en')")
+        page.goto(self.platform.config.gateway_url + "/")
+        if role is not None:
+            sign_in(page, *self.platform.credentials(role))
+            expect(page.locator("#nav a").first).to_be_visible()
+            expect(page.locator("#live-status")).to_have_attribute("data-state", "live")
+        return screen
+
+
+def sign_in(page: Page, username: str, password: str) -> None:
+    page.fill("#username", username)
+    page.fill("#password", password)
+    page.click("form button[type=submit]")
+
+
+@pytest.fixture(scope="module")
+def screens(browser: Browser, platform: Platform) -> Iterator[Screens]:
+    opened = Screens(browser=browser, platform=platform)
+    yield opened
+    for screen in opened.opened:
+        screen.context.close()
+
+
+@pytest.fixture(scope="session")
+def shots(tmp_path_factory: pytest.TempPathFactory) -> Callable[[Page, str], Path]:
+    """Saves a screenshot; into docs/screenshots/ when JCP_SCREENSHOTS=1 (to refresh the
+    README's pictures), otherwise into a temporary folder so a test run leaves the tree alone."""
+    folder = (
+        REPO / "docs" / "screenshots"
+        if os.environ.get("JCP_SCREENSHOTS") == "1"
+        else tmp_path_factory.mktemp("screenshots")
+    )
+    folder.mkdir(parents=True, exist_ok=True)
+
+    def take(page: Page, name: str) -> Path:
+        path = folder / f"{name}.png"
+        page.screenshot(path=str(path))
+        assert path.stat().st_size > 10_000, f"{name}.png looks blank"
+        return path
+
+    return take
+
+
+def same_origin(url: str, origin: str) -> bool:
+    parts = urlsplit(url)
+    if parts.scheme in ("data", "blob", "about"):
+        return True
+    return f"{parts.scheme}://{parts.netloc}" == origin
