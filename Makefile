@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 PROTOS := $(wildcard proto/jcp/*/v1/*.proto)
 export PYTHONPATH := $(CURDIR):$(CURDIR)/build/proto
 
-.PHONY: install proto run test lint bench migrate clean
+.PHONY: install proto run test lint bench migrate clean browser
 
 install: $(VENV)/.installed proto
 
@@ -28,9 +28,17 @@ build/proto/.generated: $(PROTOS) $(VENV)/.installed
 run: install
 	JCP_LOG_FORMAT=$${JCP_LOG_FORMAT:-text} $(BIN)/python -m infra.launcher
 
-test: install
+test: install browser
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
+
+# The browser tests drive Debian's Chromium (never a downloaded browser); a CJK font lets
+# Chinese render in its screenshots. Installed once, when missing.
+BROWSER_PACKAGES := chromium fonts-wqy-microhei
+browser:
+	@test -x /usr/bin/chromium && fc-list 2>/dev/null | grep -qi wqy || { \
+		apt-get install -y --no-install-recommends $(BROWSER_PACKAGES) || \
+		{ apt-get update && apt-get install -y --no-install-recommends $(BROWSER_PACKAGES); }; }
 
 lint: install
 	$(BIN)/ruff check .
