@@ -13,6 +13,7 @@ from gateway.activity.models import ActivityRead
 from gateway.centers.models import CenterId
 from gateway.context import Context, ReadSession
 from gateway.incidents import service as incidents
+from services.common.db import MAX_BIGINT
 
 router = APIRouter(prefix="/api/v1", tags=["activity"])
 
@@ -40,8 +41,8 @@ async def stream(
     request: Request,
     ctx: Context,
     center: Annotated[CenterId | None, Query(description="Only this center's changes")] = None,
-    last_event_id: Annotated[int | None, Header(ge=0)] = None,
-    after: Annotated[int | None, Query(ge=0, description="Resume after this event id")] = None,
+    last_event_id: Annotated[int | None, Header(ge=0, le=MAX_BIGINT)] = None,
+    after: Annotated[int | None, Query(ge=0, le=MAX_BIGINT, description="Resume after this event id")] = None,
 ) -> StreamingResponse:
     """Every incident, task, unit, clock and routing change as it commits. A client that
     reconnects with Last-Event-ID (or ``after``) gets everything it missed, in order."""

@@ -8,6 +8,7 @@ from gateway.audit import service
 from gateway.audit.models import AuditPage, Verification
 from gateway.auth.deps import Audit
 from gateway.context import ReadSession
+from services.common.db import MAX_BIGINT
 
 router = APIRouter(prefix="/api/v1/audit", tags=["audit"])
 
@@ -16,7 +17,7 @@ router = APIRouter(prefix="/api/v1/audit", tags=["audit"])
 def audit_log(
     _auditor: Audit,
     session: ReadSession,
-    after: Annotated[int, Query(ge=0, description="Entries after this sequence number")] = 0,
+    after: Annotated[int, Query(ge=0, le=MAX_BIGINT, description="Entries after this sequence number")] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     actor: str | None = None,
     action: str | None = None,

@@ -23,7 +23,7 @@ from gateway.incidents.models import (
     Status,
     StatusChange,
 )
-from services.common.db import transaction
+from services.common.db import MAX_BIGINT, transaction
 
 router = APIRouter(prefix="/api/v1/incidents", tags=["incidents"])
 
@@ -74,7 +74,7 @@ def list_incidents(
     since: Annotated[AwareDatetime | None, Query(description="Changed at or after")] = None,
     drill: bool | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_BIGINT)] = 0,
 ) -> IncidentPage:
     rows, total = service.search(
         session=session,

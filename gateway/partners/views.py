@@ -4,7 +4,6 @@ Every read and write is written to the audit log with the partner as actor. An i
 agreement does not share answers 404, exactly like one that does not exist.
 """
 
-import json
 from datetime import timedelta
 from typing import Annotated, Any
 from urllib.parse import parse_qs
@@ -36,7 +35,7 @@ from gateway.partners.models import (
     TokenIssued,
 )
 from gateway.partners.sharing import shared_view
-from services.common.db import transaction
+from services.common.db import MAX_BIGINT, transaction
 from services.common.errors import Forbidden, Invalid, NotFound, Unauthorized
 from services.common.incident_store import IncidentRow
 
@@ -127,7 +126,9 @@ async def token(request: Request, ctx: Context) -> Response:
 def feed(
     who: FeedReader,
     ctx: Context,
-    cursor: Annotated[int, Query(ge=0, description="next_cursor of the previous page; 0 from the start")] = 0,
+    cursor: Annotated[
+        int, Query(ge=0, le=MAX_BIGINT, description="next_cursor of the previous page; 0 from the start")
+    ] = 0,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> FeedPage:
     """Changes this partner's agreement shares, oldest first, already redacted. Reading again
@@ -335,12 +336,12 @@ def answer_aid(aid_id: str, change: AidStatusChange, who: AidWriter, ctx: Contex
     return changed
 
 
-def openapi_document(app_routes: list[Any], title: str, version: str) -> dict[str, Any]:
+def openapi_document(title: str, version: str) -> dict[str, Any]:
     """The partner API alone, for partners' developers and their code generators."""
     document = get_openapi(
         title=f"{title}: partner API",
         version=version,
-        routes=[r for r in app_routes if getattr(r, "path", "").startswith("/partner/v1")],
+        routes=router.routes,
         description="For neighbouring bureaus. Authenticate with POST /partner/v1/token or X-API-Key.",
     )
     document.setdefault("components", {})["securitySchemes"] = {
@@ -348,4 +349,4 @@ def openapi_document(app_routes: list[Any], title: str, version: str) -> dict[st
         "apiKey": {"type": "apiKey", "in": "header", "name": "X-API-Key"},
     }
     document["security"] = [{"bearer": []}, {"apiKey": []}]
-    return json.loads(json.dumps(document))
+    return document

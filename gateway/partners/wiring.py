@@ -23,7 +23,7 @@ def mount(app: FastAPI, settings: GatewaySettings) -> None:
 
     @app.get("/partner/v1/openapi.json", include_in_schema=False)
     def partner_openapi() -> JSONResponse:
-        return JSONResponse(views.openapi_document(app.routes, app.title, app.version))
+        return JSONResponse(views.openapi_document(app.title, app.version))
 
 
 def start_feed_server(

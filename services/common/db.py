@@ -33,6 +33,9 @@ NAMING = {
 }
 
 
+# The largest value of a 64-bit integer column: a larger cursor or offset is a client error.
+MAX_BIGINT = 2**63 - 1
+
 # One lock per SQLite engine; other databases queue writers themselves.
 _writer_locks: "weakref.WeakKeyDictionary[Engine, threading.RLock]" = weakref.WeakKeyDictionary()
 
