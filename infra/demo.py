@@ -4,8 +4,10 @@
 Every demo report carries a fixed idempotency key, so loading twice changes nothing.
 """
 
+import json
 import time
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import grpc
@@ -305,6 +307,77 @@ def _demo_drill(client: httpx.Client, grpc_targets: dict[str, str]) -> None:
     client.post(f"/api/v1/roster/drills/{drill['id']}/end").raise_for_status()
 
 
+# The neighbouring bureaus of the district's report and what each agreement shares.
+PARTNERS = [
+    (
+        "kfq",
+        "开发区分局 (Development Zone sub-bureau)",
+        {
+            "categories": [
+                "police_call",
+                "mass_incident",
+                "civil_dispute",
+                "construction_extortion",
+                "key_person",
+            ],
+            "levels": ["I", "II", "III", "IV"],
+            "fields": ["title", "description", "location", "status", "reported_at", "reporter"],
+        },
+    ),
+    (
+        "binhai",
+        "滨海公安局 (Binhai Public Security Bureau)",
+        {
+            "categories": ["mass_incident", "pipeline_tapping", "illegal_crude_purchase", "key_person"],
+            "levels": ["I", "II", "III"],
+            "fields": ["title", "description", "location", "status"],
+        },
+    ),
+]
+
+
+def _partners(admin: httpx.Client, data_dir: Path) -> None:
+    """The two partner bureaus with a key each, written to data_dir/partner-keys.json (the only
+    copy of the secrets), a case shared by kfq and an arrest-assistance request from binhai."""
+    keys_file = data_dir / "partner-keys.json"
+    keys: dict[str, dict[str, str]] = {}
+    for partner_id, name, agreement in PARTNERS:
+        made = admin.post("/api/v1/partners", json={"id": partner_id, "name": name, "agreement": agreement})
+        if made.status_code == 409:
+            return  # loaded before
+        made.raise_for_status()
+        issued = admin.post(f"/api/v1/partners/{partner_id}/keys", json={}).json()
+        keys[partner_id] = {key: issued[key] for key in ("client_id", "client_secret", "api_key")}
+    keys_file.write_text(json.dumps(keys, indent=2))
+    keys_file.chmod(0o600)
+    url = str(admin.base_url)
+    httpx.post(
+        f"{url}/partner/v1/cases",
+        headers={"X-API-Key": keys["kfq"]["api_key"]},
+        json={
+            "case_id": "KFQ-2026-0107",
+            "category": "key_person",
+            "level": "III",
+            "title": "重点人员进入东营区",
+            "description": (
+                "开发区分局通报：重点人员李某（身份证370502199001011234，电话13905461234）乘车前往西城。"
+            ),
+            "location": {"latitude": 37.4512, "longitude": 118.4921, "address": "东营区西城汽车站"},
+        },
+    ).raise_for_status()
+    httpx.post(
+        f"{url}/partner/v1/aid",
+        headers={"X-API-Key": keys["binhai"]["api_key"]},
+        json={
+            "request_id": "BH-2026-031",
+            "kind": "arrest",
+            "subject": "协助抓捕涉油犯罪嫌疑人",
+            "details": "嫌疑人可能藏匿于六户镇一带，请派员协助。",
+            "due_at": (datetime.now(UTC) + timedelta(hours=6)).isoformat(),
+        },
+    ).raise_for_status()
+
+
 def load(platform: Platform) -> int:
     """Make the demo accounts, report every demo incident and send the demo orders; returns how
     many incidents were new."""
@@ -337,6 +410,8 @@ def load(platform: Platform) -> int:
             incidents[key] = response.json()["id"]
         _dispatch(commander, incidents)
         _load_roster(coordinator, grpc_targets)
+    with platform.client("admin") as admin:
+        _partners(admin, platform.config.data_dir)
     for key, agency, category, level, title, description, lat, lon, address in AGENCY_REPORTS:
         with grpc.insecure_channel(grpc_targets[agency]) as channel:
             agency_pb2_grpc.AgencyServiceStub(channel).SubmitIncident(

@@ -82,6 +82,7 @@ def main(argv: list[str] | None = None) -> int:
         + f"  metrics     {config.metrics_url('gateway')}\n"
         + f"  partners    {config.gateway_url}/partner/v1 (OpenAPI: /partner/v1/openapi.json), "
         f"gRPC feed grpc://{config.partner_grpc_target}\n"
+        f"              demo partner keys in {config.data_dir / 'partner-keys.json'}\n"
         + f"  data        {config.data_dir.resolve()}\n"
         "Press Ctrl-C to stop.\n",
         flush=True,

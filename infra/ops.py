@@ -20,6 +20,7 @@ from typing import Any
 import httpx
 
 from gateway.agencies import AgencyDirectory
+from gateway.audit import service as audit
 from gateway.reconcile import Reconciler
 from gateway.settings import GatewaySettings
 from services.common.bus.clients import create_topics, make_producer
@@ -130,6 +131,16 @@ def reconcile(agency: str, *, gateway_database: str, endpoint: str, grace_s: flo
     return {"fetched": report.fetched, "reannounced": report.reannounced, "unreachable": report.unreachable}
 
 
+def verify_audit(gateway_database: str) -> dict[str, Any]:
+    """The audit chain checked straight from the database, without the gateway running."""
+    engine = make_engine(gateway_database)
+    try:
+        with make_session_factory(engine)() as session:
+            return audit.verify(session).model_dump()
+    finally:
+        engine.dispose()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m infra.ops", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -160,6 +171,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     again.add_argument("--gateway-database", default=settings.sqlalchemy_url("gateway"))
     again.add_argument("--endpoint", help="the agency's gRPC address (default: the gateway's setting)")
     again.add_argument("--grace", type=float, default=10.0, help="seconds a change may still be in flight")
+    chain = commands.add_parser("verify-audit", help="check the audit log's hash chain; exit 1 if broken")
+    chain.add_argument("--gateway-database", default=settings.sqlalchemy_url("gateway"))
     args = parser.parse_args(argv)
 
     result: Any
@@ -177,6 +190,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 args.bootstrap, consumer=args.consumer, reason_contains=args.reason_contains
             )
         }
+    elif args.command == "verify-audit":
+        result = verify_audit(args.gateway_database)
     else:
         endpoint = args.endpoint or settings.agency_endpoints[args.agency]
         result = reconcile(
@@ -184,7 +199,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
     json.dump(result, sys.stdout, ensure_ascii=False, indent=2)
     print()
-    return 0
+    return 1 if args.command == "verify-audit" and not result["ok"] else 0
 
 
 if __name__ == "__main__":

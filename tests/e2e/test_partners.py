@@ -17,6 +17,7 @@ from sqlalchemy import text
 
 from gateway.partners import signing
 from gateway.partners.formats import cap
+from infra import ops
 from infra.partner_receiver import Receiver
 from infra.platform import Platform
 from jcp.partners.v1 import feed_pb2, feed_pb2_grpc
@@ -285,6 +286,7 @@ def audit_verifies_until_tampered(platform: Platform) -> None:
             connection.execute(tamper, {"actor": "partner:binhai", "seq": victim["seq"]})
         broken = auditor.get("/api/v1/audit/verify").json()
         assert broken["ok"] is False and broken["first_broken"] == victim["seq"]
+        assert ops.main(["verify-audit", "--gateway-database", database_urls(platform)["gateway"]]) == 1
         with gateway_db.begin() as connection:
             connection.execute(tamper, {"actor": victim["actor"], "seq": victim["seq"]})
         assert auditor.get("/api/v1/audit/verify").json()["ok"] is True
