@@ -255,8 +255,10 @@ def test_after_the_connection_is_cut_the_page_reconnects_and_catches_up(
     expect(page.locator("#feed-list li[data-type='incident.reported']").first).to_be_visible()
     seen = int(page.evaluate("document.documentElement.dataset.lastEventId"))
 
-    # Refuse every new stream, then restart the gateway: the open stream is cut for real.
-    page.route("**/api/v1/stream*", lambda route: route.abort("connectionrefused"))
+    # Answer every new stream with 503, as a proxy in front of a restarting gateway would (the
+    # browser then gives up on its own reconnection and the page must resume by itself), and
+    # restart the gateway: the open stream is cut for real.
+    page.route("**/api/v1/stream*", lambda route: route.fulfill(status=503, body="restarting"))
     platform.restart("gateway")
     expect(page.locator("#live-status")).to_have_attribute("data-state", "reconnecting")
     missed = report(api, title=unique("断线期间"))

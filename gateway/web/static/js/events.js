@@ -7,7 +7,7 @@ import { EVENT_TYPES } from "./live.js";
 export function describeEvent(event) {
   const data = event.data || {};
   const params = {
-    title: data.title || event.incident_id || "",
+    title: data.title || (event.incident_id || "").slice(0, 8),
     agency: data.agency ? named(agency(data.agency)) : "",
     center: data.center ? named(center(data.center)) : "",
     unit: data.unit_id || (data.unit_ids || []).join(", "),
