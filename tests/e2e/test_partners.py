@@ -2,6 +2,8 @@
 running platform, over the feed, webhooks and the gRPC stream, with the audit log checked."""
 
 import json
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -19,7 +21,7 @@ from gateway.partners import signing
 from gateway.partners.formats import cap
 from infra import ops
 from infra.partner_receiver import Receiver
-from infra.platform import Platform
+from infra.platform import ROOT, Platform
 from jcp.partners.v1 import feed_pb2, feed_pb2_grpc
 from tests.conftest import database_urls, new_platform
 from tests.support import dispose_engines, engine_for, incident_body, wait_for
@@ -546,3 +548,33 @@ def test_the_partner_api_never_fails_with_a_server_error(platform: Platform, adm
     assert failures == []
     # The credentials worked: generated requests were served, not only refused.
     assert len(answered) > 100 and sum(200 <= status < 300 for status in answered) > 10
+
+
+def test_the_integration_guides_example_client_works(
+    platform: Platform, admin: httpx.Client, tmp_path: Path
+) -> None:
+    key = make_partner(admin, "example", {**KFQ_AGREEMENT, "categories": ["police_call"]})
+    command = [
+        sys.executable,
+        str(ROOT / "docs" / "examples" / "partner_client.py"),
+        "--url",
+        platform.config.gateway_url,
+        "--client-id",
+        key["client_id"],
+        "--client-secret",
+        key["client_secret"],
+        "--cursor-file",
+        str(tmp_path / "cursor"),
+    ]
+    first = subprocess.run(command, capture_output=True, text=True, timeout=60, check=True)
+    lines = [json.loads(line) for line in first.stdout.splitlines()]
+    incident_id = lines[0]["case"]["incident_id"]
+    items = [line["item"] for line in lines if "item" in line]
+    assert f"incident:{incident_id}:v1" in items
+    assert any(item.startswith("aid:") for item in items)
+    assert int((tmp_path / "cursor").read_text()) > 0
+
+    again = subprocess.run(command, capture_output=True, text=True, timeout=60, check=True)
+    repeated = [json.loads(line) for line in again.stdout.splitlines()]
+    assert repeated[0]["case"] == {"case_id": "EXAMPLE-0001", "incident_id": incident_id, "created": False}
+    assert not [line for line in repeated if "item" in line], "the saved cursor resumes after what was read"
