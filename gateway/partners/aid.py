@@ -37,6 +37,7 @@ def read(row: AidRequest, now: datetime) -> AidRead:
         details=row.details,
         incident_id=row.incident_id,
         status=row.status,  # type: ignore[arg-type]
+        allowed_next=list(NEXT[row.status]),  # type: ignore[arg-type]
         due_at=row.due_at,
         overdue=row.status not in ("completed", "declined") and row.due_at < now,
         created_at=row.created_at,

@@ -290,6 +290,7 @@ class AidRead(BaseModel):
     details: str
     incident_id: str | None
     status: AidStatus
+    allowed_next: list[AidStatus] = Field(description="What the side that was asked may answer next")
     due_at: datetime
     overdue: bool
     created_at: datetime

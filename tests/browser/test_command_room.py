@@ -6,6 +6,7 @@ and not one request leaving the machine."""
 import re
 import uuid
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -330,13 +331,34 @@ def test_teams_show_readiness_live_muster_counts_and_drill_mode(
     shots(page, "drill-banner")
 
 
-def test_the_partner_inbox_and_units_list_open_and_every_request_stayed_on_the_platform(
-    screens: Screens, platform: Platform
+def test_the_partner_inbox_answers_a_request_and_every_request_stayed_on_the_platform(
+    screens: Screens, platform: Platform, api: httpx.Client
 ) -> None:
+    api.post("/api/v1/partners", json={"id": "binhai", "name": "滨海公安局"}).raise_for_status()
+    key = api.post("/api/v1/partners/binhai/keys", json={}).json()["api_key"]
+    due = (datetime.now(UTC) + timedelta(hours=2)).isoformat()
+    asked = httpx.post(
+        f"{platform.config.gateway_url}/partner/v1/aid",
+        headers={"X-API-Key": key},
+        json={"request_id": "BH-1", "kind": "arrest", "subject": "协助抓捕在逃人员", "due_at": due},
+    )
+    assert asked.status_code == 201, asked.text
+    aid_id = asked.json()["id"]
+
     page = screens.open("commander").page
     page.click("#nav a[href='#/partners']")
     expect(page.locator("main h1")).to_have_text("协作请求（区域协作网）")
-    expect(page.locator("main table, main .empty").first).to_be_visible()
+    row = page.locator(f"main tr[data-request-id='{aid_id}']")
+    expect(row).to_contain_text("协助抓捕在逃人员")
+    row.locator(f"[data-focus-key='aid-{aid_id}-accepted']").click()
+    wait_for(
+        lambda: api.get("/api/v1/aid-requests", params={"partner": "binhai"}).json()[0]["status"]
+        == "accepted",
+        timeout=5,
+        message="the page's answer reached the platform",
+    )
+    expect(row.locator(f"[data-focus-key='aid-{aid_id}-in_progress']")).to_be_visible()
+    expect(row.locator(f"[data-focus-key='aid-{aid_id}-accepted']")).to_have_count(0)
     page.click("#nav a[href='#/units']")
     expect(page.locator("main tr[data-unit-id]")).to_have_count(17)
     expect(page.locator("main tr[data-unit-id='swat-2']")).to_contain_text("特警二大队应急处置队")

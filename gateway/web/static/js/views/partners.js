@@ -8,12 +8,6 @@ import { formatTime, t, tOr } from "../i18n.js";
 import { can } from "../session.js";
 import { empty, heading, statusBadge } from "./common.js";
 
-const NEXT = {
-  requested: ["accepted", "declined"],
-  accepted: ["in_progress", "completed"],
-  in_progress: ["completed"],
-};
-
 export function mount(root, _params, context) {
   async function refresh() {
     let requests;
@@ -70,13 +64,13 @@ export function mount(root, _params, context) {
                   h("td", {}, t(`aid_kind.${r.kind}`)),
                   h("td", {}, r.subject),
                   h("td", {}, statusBadge("aid_status", r.status)),
-                  h("td", {}, r.due_at && NEXT[r.status] ? clockNode({ kind: "aid_due", deadline: r.due_at, status: "running" }) : "—"),
+                  h("td", {}, r.due_at && r.allowed_next.length ? clockNode({ kind: "aid_due", deadline: r.due_at, status: "running" }) : "—"),
                   h("td", {}, formatTime(r.updated_at, true)),
                   h(
                     "td",
                     { class: "btn-row" },
                     can("command") && r.direction === "inbound"
-                      ? (NEXT[r.status] || []).map((status) =>
+                      ? r.allowed_next.map((status) =>
                           h(
                             "button",
                             { type: "button", class: "btn", "data-focus-key": `aid-${r.id}-${status}`, onclick: () => setStatus(r, status) },
