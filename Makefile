@@ -51,6 +51,7 @@ bench: install
 	$(BIN)/python -m bench.fanout
 	$(BIN)/python -m bench.dispatch
 	$(BIN)/python -m bench.callup
+	$(BIN)/python -m bench.partners
 
 clean:
 	rm -rf $(VENV) build var .pytest_cache .ruff_cache

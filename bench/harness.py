@@ -24,25 +24,30 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def new_platform(data_dir: Path) -> Platform:
+def new_platform(data_dir: Path, env: dict[str, str] | None = None) -> Platform:
+    """``env``: JCP_* settings for every service, such as a bench's own rate limits."""
     return Platform(
         PlatformConfig(
             data_dir=data_dir,
             host=HOST,
             broker_port=free_port(),
             http_port=free_port(),
+            partner_grpc_port=free_port(),
             grpc_ports={agency: free_port() for agency in AGENCIES},
             metrics_ports={agency: free_port() for agency in AGENCIES},
+            env=env or {},
             log_to_files=True,
         )
     )
 
 
 @contextmanager
-def platform_in_temp_dir(prefix: str, *, keep: bool) -> Iterator[tuple[Platform, Databases]]:
+def platform_in_temp_dir(
+    prefix: str, *, keep: bool, env: dict[str, str] | None = None
+) -> Iterator[tuple[Platform, Databases]]:
     """A platform, not yet started, and a reader of its services' databases; stopped at the end."""
     data_dir = Path(tempfile.mkdtemp(prefix=prefix))
-    platform = new_platform(data_dir)
+    platform = new_platform(data_dir, env)
     dbs = Databases(data_dir)
     try:
         yield platform, dbs
