@@ -227,16 +227,7 @@ def _dispatch(client: httpx.Client, incidents: dict[str, str]) -> None:
 def _load_roster(client: httpx.Client, grpc_targets: dict[str, str]) -> None:
     """The teams, their members, a week of duty with one planted gap, and one finished drill."""
     for team in roster_demo.TEAMS:
-        answer = client.post(
-            "/api/v1/roster/teams",
-            json={
-                "id": team.id,
-                "agency": team.agency,
-                "name": team.name,
-                "kind": team.kind,
-                "assembly_point": team.assembly_point,
-            },
-        )
+        answer = client.post("/api/v1/roster/teams", json=team.body())
         if answer.status_code == 409:
             continue  # loaded before
         answer.raise_for_status()

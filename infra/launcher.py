@@ -12,6 +12,9 @@ import sys
 import threading
 from pathlib import Path
 
+import grpc
+import httpx
+
 from infra import demo
 from infra.platform import Platform, PlatformConfig, PlatformError
 from services.common import logs
@@ -59,7 +62,7 @@ def main(argv: list[str] | None = None) -> int:
         if not args.no_demo:
             new = demo.load(platform)
             log.info("demo data loaded (%d new incidents)", new)
-    except (PlatformError, OSError) as exc:
+    except (PlatformError, OSError, httpx.HTTPError, grpc.RpcError) as exc:
         log.error("%s", exc)
         platform.stop()
         return 1

@@ -29,6 +29,16 @@ class TeamSpec:
     prefix: str
     qualifications: tuple[str, ...]
 
+    def body(self) -> dict[str, str]:
+        """The team as ``POST /api/v1/roster/teams`` takes it."""
+        return {
+            "id": self.id,
+            "agency": self.agency,
+            "name": self.name,
+            "kind": self.kind,
+            "assembly_point": self.assembly_point,
+        }
+
 
 TEAMS = (
     TeamSpec(

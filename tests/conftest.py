@@ -4,15 +4,17 @@ and fresh PostgreSQL databases."""
 import os
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import psycopg
 import pytest
 
 from infra import broker as embedded_broker
+from infra.demo import DEMO_UNITS
 from infra.platform import Platform, PlatformConfig
 from services.common.catalog import AGENCIES
-from tests.support import dispose_engines, free_port
+from tests.support import dispose_engines, free_port, wait_for
 
 POSTGRES_ADMIN = os.environ.get("JCP_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres")
 
@@ -84,6 +86,28 @@ def new_platform(
             env={**TEST_ENV, **(env or {})},
         )
     )
+
+
+@contextmanager
+def running_platform(
+    data_dir: Path, env: dict[str, str] | None = None, *, with_units: bool = False
+) -> Iterator[Platform]:
+    """A whole platform for a test module; ``with_units`` waits until every agency's units have
+    reached the gateway, for tests that dispatch."""
+    platform = new_platform(data_dir, env=env)
+    platform.start()
+    try:
+        if with_units:
+            with platform.client("admin") as client:
+                wait_for(
+                    lambda: len(client.get("/api/v1/units").json()) >= DEMO_UNITS,
+                    timeout=60,
+                    message="every agency's units reached the gateway",
+                )
+        yield platform
+    finally:
+        platform.stop()
+        dispose_engines()
 
 
 def database_urls(platform: Platform) -> dict[str, str]:

@@ -13,8 +13,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, expect, sync_playwright
 
 from infra.platform import Platform
-from tests.conftest import new_platform
-from tests.support import dispose_engines, wait_for
+from tests.conftest import running_platform
 
 CHROMIUM = "/usr/bin/chromium"
 # Chromium's own background connections are refused on the closed network; keep them off.
@@ -39,27 +38,14 @@ expect.set_options(timeout=10_000)
 
 @pytest.fixture(scope="module")
 def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platform]:
-    platform = new_platform(
-        tmp_path_factory.mktemp("browser"),
-        env={
-            "JCP_CLOCK_ACKNOWLEDGE_S": str(ACKNOWLEDGE_S),
-            "JCP_CLOCK_ON_SCENE_DAY_S": "900",
-            "JCP_CLOCK_ON_SCENE_NIGHT_S": "900",
-            "JCP_CLOCK_SWEEP_S": "0.2",
-        },
-    )
-    platform.start()
-    try:
-        with platform.client("commander") as api:
-            wait_for(
-                lambda: len(api.get("/api/v1/units").json()) >= 17,
-                timeout=60,
-                message="every agency's units reached the gateway",
-            )
+    env = {
+        "JCP_CLOCK_ACKNOWLEDGE_S": str(ACKNOWLEDGE_S),
+        "JCP_CLOCK_ON_SCENE_DAY_S": "900",
+        "JCP_CLOCK_ON_SCENE_NIGHT_S": "900",
+        "JCP_CLOCK_SWEEP_S": "0.2",
+    }
+    with running_platform(tmp_path_factory.mktemp("browser"), env, with_units=True) as platform:
         yield platform
-    finally:
-        platform.stop()
-        dispose_engines()
 
 
 @pytest.fixture(scope="module")

@@ -278,16 +278,7 @@ def test_teams_show_readiness_live_muster_counts_and_drill_mode(
 ) -> None:
     team = next(t for t in roster_demo.TEAMS if t.id == "school-guards")
     with platform.client("coordinator") as roster:
-        created = roster.post(
-            "/api/v1/roster/teams",
-            json={
-                "id": team.id,
-                "agency": team.agency,
-                "name": team.name,
-                "kind": team.kind,
-                "assembly_point": team.assembly_point,
-            },
-        )
+        created = roster.post("/api/v1/roster/teams", json=team.body())
         assert created.status_code == 201, created.text
         roster.put(
             f"/api/v1/roster/teams/{team.id}/members.csv",

@@ -5,7 +5,6 @@ and the live stream; plus concurrency and bad input."""
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import grpc
@@ -15,8 +14,8 @@ import pytest
 from infra.platform import Platform
 from jcp.dispatch.v1 import dispatch_pb2 as pb
 from jcp.dispatch.v1 import dispatch_pb2_grpc
-from tests.conftest import new_platform
-from tests.support import EventStream, dispose_engines, incident_body, wait_for
+from tests.conftest import running_platform
+from tests.support import EventStream, incident_body, wait_for
 
 # Short enough to see a breach in a test, long enough for an operator to answer in time.
 ACKNOWLEDGE_S = 8
@@ -24,27 +23,14 @@ ACKNOWLEDGE_S = 8
 
 @pytest.fixture(scope="module")
 def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platform]:
-    platform = new_platform(
-        Path(tmp_path_factory.mktemp("dispatch")),
-        env={
-            "JCP_CLOCK_ACKNOWLEDGE_S": str(ACKNOWLEDGE_S),
-            "JCP_CLOCK_ON_SCENE_DAY_S": "600",
-            "JCP_CLOCK_ON_SCENE_NIGHT_S": "600",
-            "JCP_CLOCK_SWEEP_S": "0.2",
-        },
-    )
-    platform.start()
-    try:
-        with platform.client("admin") as client:
-            wait_for(
-                lambda: len(client.get("/api/v1/units").json()) >= 17,
-                timeout=60,
-                message="every agency's units reached the gateway",
-            )
+    env = {
+        "JCP_CLOCK_ACKNOWLEDGE_S": str(ACKNOWLEDGE_S),
+        "JCP_CLOCK_ON_SCENE_DAY_S": "600",
+        "JCP_CLOCK_ON_SCENE_NIGHT_S": "600",
+        "JCP_CLOCK_SWEEP_S": "0.2",
+    }
+    with running_platform(tmp_path_factory.mktemp("dispatch"), env, with_units=True) as platform:
         yield platform
-    finally:
-        platform.stop()
-        dispose_engines()
 
 
 @pytest.fixture

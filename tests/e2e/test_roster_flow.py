@@ -25,7 +25,7 @@ def load_team(api: httpx.Client, team_id: str) -> None:
     team = TEAMS[team_id]
     api.post(
         "/api/v1/roster/teams",
-        json={"id": team.id, "agency": team.agency, "name": team.name, "assembly_point": team.assembly_point},
+        json=team.body(),
     ).raise_for_status()
     imported = api.put(
         f"/api/v1/roster/teams/{team.id}/members.csv",
