@@ -10,7 +10,7 @@ import threading
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import event, select, text
+from sqlalchemy import ColumnElement, and_, event, or_, select, text
 from sqlalchemy.orm import Session, attributes, sessionmaker
 
 from gateway.incidents.models import IncidentRead
@@ -20,7 +20,6 @@ from services.common.incident_store import IncidentRow
 
 _PENDING = "jcp_shared_changes"
 _LOCK_KEY = 0x4A435053
-SCAN = 1000
 
 
 class ChangeSignal:
@@ -63,11 +62,21 @@ def _log(
     pending: dict[str, SharedChange] = session.info.setdefault(_PENDING, {})
     if item_id in pending:
         pending[item_id].body = body
+        pending[item_id].category, pending[item_id].level = body.get("category"), body.get("level")
+        pending[item_id].drill = bool(body.get("drill", False))
         return
     if not pending:
         _serialise(session)
     row = SharedChange(
-        item_id=item_id, kind=kind, subject_id=subject_id, partner_id=partner_id, at=at, body=body
+        item_id=item_id,
+        kind=kind,
+        subject_id=subject_id,
+        partner_id=partner_id,
+        at=at,
+        category=body.get("category"),
+        level=body.get("level"),
+        drill=bool(body.get("drill", False)),
+        body=body,
     )
     pending[item_id] = row
     session.add(row)
@@ -123,26 +132,40 @@ def _item(row: SharedChange, data: dict[str, Any]) -> FeedItem:
     return FeedItem(id=row.item_id, cursor=row.seq, kind=row.kind, at=row.at, data=data)  # type: ignore[arg-type]
 
 
+def _may_see(partner: Partner) -> ColumnElement[bool]:
+    """The agreement's filters as SQL, so hidden changes are never fetched or decoded."""
+    incident = and_(
+        SharedChange.kind == "incident",
+        SharedChange.partner_id.is_(None),
+        SharedChange.category.in_(partner.categories),
+        SharedChange.level.in_(partner.levels),
+    )
+    if not partner.share_drills:
+        incident = and_(incident, SharedChange.drill.is_(False))
+    return or_(incident, and_(SharedChange.kind == "aid", SharedChange.partner_id == partner.id))
+
+
 def read(session: Session, partner: Partner, *, after: int, limit: int) -> tuple[list[FeedItem], int]:
     """Up to ``limit`` items this partner may see after ``after``, and the cursor to read on
-    from. Items the agreement hides are skipped, and the cursor moves past them."""
-    items: list[FeedItem] = []
-    cursor = after
-    while len(items) < limit:
-        rows = list(
-            session.scalars(
-                select(SharedChange).where(SharedChange.seq > cursor).order_by(SharedChange.seq).limit(SCAN)
-            )
+    from. Items the agreement hides are skipped, and the cursor moves past them.
+
+    The newest sequence number is read first and bounds the query: whatever commits meanwhile
+    lies beyond the returned cursor, on any isolation level."""
+    upto = newest(session)
+    rows = list(
+        session.scalars(
+            select(SharedChange)
+            .where(SharedChange.seq > after, SharedChange.seq <= upto, _may_see(partner))
+            .order_by(SharedChange.seq)
+            .limit(limit)
         )
-        if not rows:
-            break
-        for row in rows:
-            view = shared_view(partner, row.kind, row.partner_id, row.body)
-            cursor = row.seq
-            if view is not None:
-                items.append(_item(row, view))
-                if len(items) == limit:
-                    break
+    )
+    items = [
+        _item(row, view)
+        for row in rows
+        if (view := shared_view(partner, row.kind, row.partner_id, row.body)) is not None
+    ]
+    cursor = rows[-1].seq if len(rows) == limit else max(after, upto)
     return items, cursor
 
 

@@ -77,6 +77,10 @@ class SharedChange(Base):
     # Only this partner sees the item (mutual aid); every partner its agreement allows when null.
     partner_id: Mapped[str | None] = mapped_column(String(32))
     at: Mapped[datetime] = mapped_column(UtcDateTime)
+    # What agreements filter on, as columns, so a partner's read fetches only what it may see.
+    category: Mapped[str | None] = mapped_column(String(64))
+    level: Mapped[str | None] = mapped_column(String(4))
+    drill: Mapped[bool] = mapped_column(Boolean)
     body: Mapped[dict[str, Any]] = mapped_column(JSON)
 
 

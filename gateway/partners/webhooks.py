@@ -23,6 +23,9 @@ from services.common.errors import NotFound
 
 log = logging.getLogger(__name__)
 
+# Changes read, and delivered one by one, per round.
+BATCH = 50
+
 
 @dataclass(frozen=True)
 class RetryPolicy:
@@ -92,7 +95,7 @@ class PartnerSender:
         finally:
             self._client.close()
 
-    def _next(self) -> tuple[Partner, WebhookState, FeedItem | None, int] | None:
+    def _next(self) -> tuple[Partner, WebhookState, list[FeedItem], int] | None:
         with self._factory() as session:
             partner = session.get(Partner, self.partner_id)
             if partner is None or not partner.webhook_url or not partner.webhook_secret:
@@ -101,38 +104,46 @@ class PartnerSender:
             state = session.get(WebhookState, self.partner_id)
             if state is None:
                 state = WebhookState(partner_id=self.partner_id, cursor=0, attempts=0)
-            items, cursor = changes.read(session, partner, after=state.cursor, limit=1)
+            items, cursor = changes.read(session, partner, after=state.cursor, limit=BATCH)
             session.expunge_all()
-            return partner, state, (items[0] if items else None), cursor
+            return partner, state, items, cursor
 
     def _step(self) -> bool:
-        """Tries the next change; False when there was nothing to do."""
+        """Delivers the next batch of changes in order; False when there was nothing to do.
+
+        The cursor is stored once per batch (and before waiting to retry), not once per change:
+        after a crash, up to one batch is delivered again, which receivers de-duplicate."""
         found = self._next()
         if found is None:
             return False
-        partner, state, item, cursor = found
-        if item is None:
+        partner, state, items, cursor = found
+        if not items:
             if cursor != state.cursor:
                 self._save(state.cursor, cursor, attempts=0, error=None)
             return False
         assert partner.webhook_url and partner.webhook_secret
-        failure = post(self._client, partner.webhook_url, partner.webhook_secret, item, time.time())
-        if failure is None:
-            metrics.WEBHOOK_DELIVERIES.labels(self.partner_id, "delivered").inc()
-            metrics.WEBHOOK_SECONDS.labels(self.partner_id).observe(
-                max(0.0, (self._clock() - item.at).total_seconds())
-            )
-            self._save(state.cursor, item.cursor, attempts=0, error=None)
-            return True
-        attempts = state.attempts + 1
-        if attempts >= self._policy.attempts:
-            metrics.WEBHOOK_DELIVERIES.labels(self.partner_id, "dead_lettered").inc()
-            log.warning("webhook of %s dead-lettered %s: %s", self.partner_id, item.id, failure)
-            self._dead_letter(state.cursor, item, attempts, failure)
-            return True
-        metrics.WEBHOOK_DELIVERIES.labels(self.partner_id, "retried").inc()
-        self._save(state.cursor, state.cursor, attempts=attempts, error=failure)
-        self._stop.wait(self._policy.delay(attempts))
+        done, attempts = state.cursor, state.attempts
+        for item in items:
+            if self._stop.is_set():
+                break
+            failure = post(self._client, partner.webhook_url, partner.webhook_secret, item, time.time())
+            if failure is None:
+                metrics.WEBHOOK_DELIVERIES.labels(self.partner_id, "delivered").inc()
+                metrics.WEBHOOK_SECONDS.labels(self.partner_id).observe(
+                    max(0.0, (self._clock() - item.at).total_seconds())
+                )
+            elif attempts + 1 >= self._policy.attempts:
+                metrics.WEBHOOK_DELIVERIES.labels(self.partner_id, "dead_lettered").inc()
+                log.warning("webhook of %s dead-lettered %s: %s", self.partner_id, item.id, failure)
+                self._dead_letter(item, attempts + 1, failure)
+            else:
+                metrics.WEBHOOK_DELIVERIES.labels(self.partner_id, "retried").inc()
+                self._save(state.cursor, done, attempts=attempts + 1, error=failure)
+                self._stop.wait(self._policy.delay(attempts + 1))
+                return True
+            done, attempts = item.cursor, 0
+        # A whole batch delivered also passes the hidden changes read beyond its last item.
+        self._save(state.cursor, cursor if done == items[-1].cursor else done, attempts=0, error=None)
         return True
 
     def _save(self, expected: int, cursor: int, *, attempts: int, error: str | None) -> None:
@@ -149,7 +160,7 @@ class PartnerSender:
                 return  # an administrator moved it meanwhile
             state.cursor, state.attempts, state.last_error = cursor, attempts, error
 
-    def _dead_letter(self, expected: int, item: FeedItem, attempts: int, reason: str) -> None:
+    def _dead_letter(self, item: FeedItem, attempts: int, reason: str) -> None:
         with transaction(self._factory) as session:
             session.add(
                 WebhookDeadLetter(
@@ -162,7 +173,6 @@ class PartnerSender:
                     redelivered_at=None,
                 )
             )
-        self._save(expected, item.cursor, attempts=0, error=None)
 
 
 class WebhookSenders:

@@ -3,7 +3,7 @@ mutual aid, and the hash-chained audit log.
 
 Revision ID: 0003
 Revises: 0002
-Create Date: 2026-11-25 19:04:31.552329
+Create Date: 2026-11-25 19:24:35.348098
 """
 
 from collections.abc import Sequence
@@ -106,6 +106,9 @@ def upgrade() -> None:
         sa.Column("subject_id", sa.String(length=64), nullable=False),
         sa.Column("partner_id", sa.String(length=32), nullable=True),
         sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("category", sa.String(length=64), nullable=True),
+        sa.Column("level", sa.String(length=4), nullable=True),
+        sa.Column("drill", sa.Boolean(), nullable=False),
         sa.Column("body", sa.JSON(), nullable=False),
         sa.PrimaryKeyConstraint("seq", name=op.f("pk_shared_changes")),
         sa.UniqueConstraint("item_id", name=op.f("uq_shared_changes_item_id")),
