@@ -245,6 +245,22 @@ def test_an_operator_sees_no_dispatch_button_and_the_api_refuses_with_403(
 
     auditor = screens.open("auditor").page
     expect(auditor.locator("#nav a[href='#/intake']")).to_have_count(0)
+    expect(page.locator("#nav a[href='#/audit']")).to_have_count(0)
+
+
+def test_an_auditor_pages_the_audit_log_and_verifies_its_chain(screens: Screens, api: httpx.Client) -> None:
+    api.post("/api/v1/partners", json={"id": "kfq", "name": "开发区分局"}).raise_for_status()
+    page = screens.open("auditor").page
+    page.click("#nav a[href='#/audit']")
+    expect(page.locator("main tr[data-seq]").first).to_contain_text("partner.created")
+    page.click("#audit-verify")
+    expect(page.locator("main .verdict")).to_contain_text("哈希链完整")
+
+    commander = screens.open("commander").page
+    expect(commander.locator("#nav a[href='#/partners']")).to_be_visible()
+    expect(commander.locator("#nav a[href='#/audit']")).to_have_count(0)
+    commander.goto(commander.url.split("#")[0] + "#/audit")
+    expect(commander.locator("#nav a[aria-current='page']")).to_have_attribute("href", "#/board/stability")
 
 
 def test_after_the_connection_is_cut_the_page_reconnects_and_catches_up(

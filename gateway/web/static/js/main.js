@@ -15,6 +15,7 @@ import * as units from "./views/units.js";
 import * as map from "./views/map.js";
 import * as teams from "./views/teams.js";
 import * as partners from "./views/partners.js";
+import * as audit from "./views/audit.js";
 
 const main = document.getElementById("main");
 const nav = document.getElementById("nav");
@@ -126,6 +127,7 @@ const ROUTES = [
   { pattern: /^#\/map$/, module: map, nav: () => "map" },
   { pattern: /^#\/teams$/, module: teams, nav: () => "teams" },
   { pattern: /^#\/partners$/, module: partners, nav: () => "partners" },
+  { pattern: /^#\/audit$/, module: audit, nav: () => "audit", permission: "audit" },
 ];
 
 function drawNav(current) {
@@ -136,6 +138,7 @@ function drawNav(current) {
     { id: "map", href: "#/map", text: t("nav.map") },
     { id: "teams", href: "#/teams", text: t("nav.teams") },
     { id: "partners", href: "#/partners", text: t("nav.partners") },
+    can("audit") && { id: "audit", href: "#/audit", text: t("nav.audit") },
   ].filter(Boolean);
   replace(
     nav,
@@ -213,7 +216,7 @@ async function start() {
   feed.hidden = false;
   liveStatus.hidden = false;
   who.hidden = false;
-  signOutButton.hidden = session.openMode;
+  signOutButton.hidden = false;
   drawWho();
   stream.start();
   refreshDrillBanner();
@@ -223,9 +226,7 @@ async function start() {
 function drawWho() {
   const operator = session.operator;
   if (!operator) return;
-  who.textContent = session.openMode
-    ? t("auth.open_mode")
-    : t("auth.signed_in_as", { name: operator.display_name || operator.username, role: t(`role.${operator.role}`) });
+  who.textContent = t("auth.signed_in_as", { name: operator.display_name || operator.username, role: t(`role.${operator.role}`) });
   who.dataset.role = operator.role;
 }
 

@@ -3,23 +3,14 @@
 
 import { api, ApiError } from "./api.js";
 
-export const session = { operator: null, openMode: false };
-
-// The gateway answers 404 on /auth/me only when it runs without sign-in (an older gateway).
-const OPEN_MODE_PERMISSIONS = ["view", "intake", "command", "roster"];
+export const session = { operator: null };
 
 export async function whoAmI() {
   try {
     session.operator = await api("/api/v1/auth/me", { quiet401: true });
-    session.openMode = false;
   } catch (error) {
     if (!(error instanceof ApiError)) throw error;
-    if (error.status === 404) {
-      session.operator = { username: "-", display_name: "", role: "open", permissions: OPEN_MODE_PERMISSIONS };
-      session.openMode = true;
-    } else {
-      session.operator = null;
-    }
+    session.operator = null;
   }
   return session.operator;
 }
@@ -27,7 +18,6 @@ export async function whoAmI() {
 export async function signIn(username, password) {
   const answer = await api("/api/v1/auth/sign-in", { method: "POST", body: { username, password }, quiet401: true });
   session.operator = answer.operator;
-  session.openMode = false;
   return answer.operator;
 }
 

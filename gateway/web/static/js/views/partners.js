@@ -10,15 +10,7 @@ import { empty, heading, statusBadge } from "./common.js";
 
 export function mount(root, _params, context) {
   async function refresh() {
-    let requests;
-    try {
-      requests = await api("/api/v1/aid-requests");
-    } catch (error) {
-      if (error.status !== 404) throw error;
-      replace(root, h("section", {}, heading(t("partners.heading")), empty(t("partners.unavailable"))));
-      return;
-    }
-    replace(root, draw(requests));
+    replace(root, draw(await api("/api/v1/aid-requests")));
     tick(root);
   }
 
