@@ -3,9 +3,8 @@ raised exactly once, whoever sweeps and however often; answers from the wrong ag
 refused; a decline re-opens the incident for another dispatch."""
 
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -24,7 +23,7 @@ from jcp.dispatch.v1 import dispatch_pb2 as pb
 from services.common import dispatch_store
 from services.common.bus.envelope import InvalidEvent, new_event
 from services.common.bus.outbox import OutboxRecord
-from services.common.db import Base, make_engine, make_session_factory, transaction
+from services.common.db import transaction
 from services.common.dispatch_store import TaskRow
 from services.common.errors import Conflict
 from tests.support import incident_body
@@ -42,18 +41,6 @@ class FakeClock:
 
     def advance(self, seconds: float) -> None:
         self.now += timedelta(seconds=seconds)
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[sessionmaker[Session]]:
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'gateway.db'}"
-    else:
-        url = request.getfixturevalue("postgres")("clocks")
-    engine = make_engine(url)
-    Base.metadata.create_all(engine)
-    yield make_session_factory(engine)
-    engine.dispose()
 
 
 def new_dispatch(
