@@ -11,10 +11,11 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from gateway.audit.models import AuditEntry, AuditPage, AuditRead, Verification
+from services.common.db import serialise
 
 GENESIS = "0" * 64
 # Any constant: the key of PostgreSQL's advisory lock around appends.
@@ -50,8 +51,7 @@ def append(
     detail: dict[str, Any] | None = None,
 ) -> AuditEntry:
     """Adds an entry inside the caller's unit of work, so it commits with the change it records."""
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK_KEY})
+    serialise(session, _LOCK_KEY)
     prev = session.scalar(select(AuditEntry.hash).order_by(AuditEntry.seq.desc()).limit(1)) or GENESIS
     detail = json.loads(json.dumps(detail or {}, default=str))
     entry = AuditEntry(

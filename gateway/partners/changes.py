@@ -10,12 +10,13 @@ import threading
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, event, or_, select, text
+from sqlalchemy import ColumnElement, and_, event, or_, select
 from sqlalchemy.orm import Session, attributes, sessionmaker
 
 from gateway.incidents.models import IncidentRead
 from gateway.partners.models import AidRead, FeedItem, Partner, SharedChange
 from gateway.partners.sharing import shared_view
+from services.common.db import serialise
 from services.common.incident_store import IncidentRow
 
 _PENDING = "jcp_shared_changes"
@@ -44,11 +45,6 @@ class ChangeSignal:
             return self._generation
 
 
-def _serialise(session: Session) -> None:
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK_KEY})
-
-
 def _log(
     session: Session,
     *,
@@ -66,7 +62,7 @@ def _log(
         pending[item_id].drill = bool(body.get("drill", False))
         return
     if not pending:
-        _serialise(session)
+        serialise(session, _LOCK_KEY)
     row = SharedChange(
         item_id=item_id,
         kind=kind,

@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
+from sqlalchemy import DateTime, Engine, MetaData, create_engine, event, text
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
@@ -107,6 +107,14 @@ def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
             yield session
     finally:
         _writing.reset(token)
+
+
+def serialise(session: Session, key: int) -> None:
+    """Makes writers of one kind take turns until their transactions end, so rows numbered by a
+    sequence commit in that order. SQLite's write lock already does this; PostgreSQL takes a
+    transaction-scoped advisory lock named by ``key``."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
 
 
 def get_for_update(session: Session, model: type[_Row], key: object) -> _Row | None:
