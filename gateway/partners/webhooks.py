@@ -2,7 +2,6 @@
 retried with exponential backoff, dead-lettered after a limit so one bad change cannot stop a
 partner's stream, and re-deliverable by an administrator."""
 
-import json
 import logging
 import threading
 import time
@@ -252,7 +251,3 @@ def redeliver(
         session.expunge(letter)
     metrics.WEBHOOK_DELIVERIES.labels(partner_id, "delivered" if failure is None else "retried").inc()
     return letter
-
-
-def dumps(item: FeedItem) -> str:
-    return json.dumps(item.model_dump(mode="json"), ensure_ascii=False)
