@@ -1,6 +1,7 @@
 """Information sharing with neighbouring bureaus, end to end: two partner systems against a
 running platform, over the feed, webhooks and the gRPC stream, with the audit log checked."""
 
+import hashlib
 import json
 import subprocess
 import sys
@@ -246,6 +247,8 @@ def revoked_at_once(
     assert binhai.http.get("/partner/v1/feed").status_code == 200
     revoked = admin.post(f"/api/v1/partners/binhai/keys/{binhai.client_id}/revoke")
     assert revoked.status_code == 200 and revoked.json()["revoked_at"]
+    (listed,) = admin.get("/api/v1/partners/binhai/keys").json()
+    assert listed["revoked_at"] and not {"client_secret", "api_key", "secret_hash"} & set(listed)
     assert binhai.http.get("/partner/v1/feed").status_code == 401
     assert (
         httpx.get(f"{binhai.url}/partner/v1/feed", headers={"X-API-Key": binhai.api_key}).status_code == 401
@@ -389,6 +392,12 @@ def test_credentials_scopes_limits_and_bodies_are_enforced(platform: Platform, a
     expired = jwt.encode({**claims, "exp": int(datetime.now(UTC).timestamp()) - 1}, signing_key)
     answer = httpx.get(f"{url}/partner/v1/feed", headers={"Authorization": f"Bearer {expired}"})
     assert answer.status_code == 401 and "expired" in answer.json()["message"]
+    with engine_for(database_urls(platform)["gateway"]).connect() as connection:
+        stored = connection.execute(
+            text("SELECT * FROM partner_keys WHERE id = :id"), {"id": key["client_id"]}
+        ).one()
+    assert key["client_secret"] not in [str(value) for value in stored]
+    assert hashlib.sha256(key["client_secret"].encode()).hexdigest() in list(stored)
     wrong_secret = {"X-API-Key": f"{key['client_id']}.not-the-secret"}
     assert httpx.get(f"{url}/partner/v1/feed", headers=wrong_secret).status_code == 401
 
