@@ -29,6 +29,8 @@ class Receiver:
         self.rejected: list[str] = []
         # Answer this many deliveries with 503 first, to exercise the sender's retries.
         self.fail_next = 0
+        # Take this long over each delivery, as a slow partner would.
+        self.delay_s = 0.0
         self._seen: set[str] = set()
         self._lock = threading.Lock()
         self.server = ThreadingHTTPServer((host, port), self._handler())
@@ -65,6 +67,7 @@ class Receiver:
             with self._lock:
                 self.rejected.append(str(exc))
             return 401, str(exc)
+        time.sleep(self.delay_s)
         with self._lock:
             if self.fail_next > 0:
                 self.fail_next -= 1

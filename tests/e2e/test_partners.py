@@ -595,3 +595,34 @@ def test_the_integration_guides_example_client_works(
     repeated = [json.loads(line) for line in again.stdout.splitlines()]
     assert repeated[0]["case"] == {"case_id": "EXAMPLE-0001", "incident_id": incident_id, "created": False}
     assert not [line for line in repeated if "item" in line], "the saved cursor resumes after what was read"
+
+
+def test_webhook_delivery_resumes_after_the_gateway_is_killed_mid_stream(
+    platform: Platform, admin: httpx.Client
+) -> None:
+    make_partner(admin, "resumer", {**KFQ_AGREEMENT, "categories": ["construction_dispute"]})
+    receiver = Receiver("unset").start()
+    try:
+        receiver.secret = admin.put("/api/v1/partners/resumer/webhook", json={"url": receiver.url}).json()[
+            "secret"
+        ]
+        receiver.delay_s = 0.1  # a slow partner: deliveries are still going when the gateway dies
+        body = incident_body(category="construction_dispute")
+        with platform.client("operator") as operator:
+            before = [operator.post("/api/v1/incidents", json=body).json()["id"] for _ in range(30)]
+        wait_for(lambda: receiver.ids(), timeout=10, message="deliveries started")
+        platform.restart("gateway", hard=True)
+        cut_at = len(receiver.ids())
+        assert cut_at < len(before), "the gateway died before it had delivered everything"
+        receiver.delay_s = 0.0
+        with platform.client("operator") as operator:
+            after = [operator.post("/api/v1/incidents", json=body).json()["id"] for _ in range(10)]
+        expected = {f"incident:{incident_id}:v1" for incident_id in before + after}
+        wait_for(
+            lambda: expected <= set(receiver.ids()),
+            timeout=30,
+            message="every change delivered after the restart",
+        )
+        assert receiver.rejected == []
+    finally:
+        receiver.stop()
