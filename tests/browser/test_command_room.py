@@ -375,3 +375,41 @@ def test_the_partner_inbox_answers_a_request_and_every_request_stayed_on_the_pla
     assert len(every) > 50
     assert [url for url in every if not same_origin(url, origin)] == []
     assert [error for screen in screens.opened for error in screen.errors] == []
+
+
+def test_an_admin_makes_and_disables_an_account_and_issues_and_revokes_a_partner_key(
+    screens: Screens, platform: Platform, api: httpx.Client, shots: Shots
+) -> None:
+    page = screens.open("admin").page
+    page.click("#nav a[href='#/admin']")
+    page.fill("#new-username", "duty2")
+    page.fill("#new-display_name", "二班值班员")
+    page.select_option("#new-role", "operator")
+    page.fill("#new-password", "duty2-password")
+    page.click("#new-operator button[type=submit]")
+    row = page.locator("main tr[data-username='duty2']")
+    expect(row).to_contain_text("二班值班员")
+
+    newcomer = screens.open(role=None).page
+    sign_in(newcomer, "duty2", "duty2-password")
+    expect(newcomer.locator("#nav a[href='#/intake']")).to_be_visible()
+    expect(newcomer.locator("#nav a[href='#/admin']")).to_have_count(0)
+
+    row.locator("button[data-action=disable]").click()
+    expect(row).to_contain_text("已停用")
+    newcomer.click("#nav a[href='#/units']")
+    expect(newcomer.locator("#username")).to_be_visible()
+
+    api.post("/api/v1/partners", json={"id": "keyed", "name": "滨海公安局"}).raise_for_status()
+    page.reload()
+    partner = page.locator("main tr[data-partner-id='keyed']")
+    partner.locator("button[data-action=issue-key]").click()
+    issued = page.locator("#issued-key")
+    expect(issued).to_contain_text("keyed")
+    key = issued.inner_text().rsplit("：", 1)[-1].strip()
+    feed = f"{platform.config.gateway_url}/partner/v1/feed"
+    assert httpx.get(feed, headers={"X-API-Key": key}).status_code == 200
+    partner.locator("button[data-action=revoke]").click()
+    expect(partner).to_contain_text("已吊销")
+    assert httpx.get(feed, headers={"X-API-Key": key}).status_code == 401
+    shots(page, "admin")

@@ -16,6 +16,7 @@ import * as map from "./views/map.js";
 import * as teams from "./views/teams.js";
 import * as partners from "./views/partners.js";
 import * as audit from "./views/audit.js";
+import * as admin from "./views/admin.js";
 
 const main = document.getElementById("main");
 const nav = document.getElementById("nav");
@@ -128,6 +129,7 @@ const ROUTES = [
   { pattern: /^#\/teams$/, module: teams, nav: () => "teams" },
   { pattern: /^#\/partners$/, module: partners, nav: () => "partners" },
   { pattern: /^#\/audit$/, module: audit, nav: () => "audit", permission: "audit" },
+  { pattern: /^#\/admin$/, module: admin, nav: () => "admin", permission: "admin" },
 ];
 
 function drawNav(current) {
@@ -139,6 +141,7 @@ function drawNav(current) {
     { id: "teams", href: "#/teams", text: t("nav.teams") },
     { id: "partners", href: "#/partners", text: t("nav.partners") },
     can("audit") && { id: "audit", href: "#/audit", text: t("nav.audit") },
+    can("admin") && { id: "admin", href: "#/admin", text: t("nav.admin") },
   ].filter(Boolean);
   replace(
     nav,
