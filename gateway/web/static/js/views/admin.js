@@ -5,22 +5,14 @@ import { api } from "../api.js";
 import { h, replace } from "../dom.js";
 import { t } from "../i18n.js";
 import { session } from "../session.js";
-import { categoryName, empty, heading } from "./common.js";
+import { actionRunner, categoryName, empty, heading } from "./common.js";
 
 const ROLES = ["operator", "commander", "coordinator", "auditor", "admin"];
 
 export function mount(root, _params, context) {
   let issued = null;
 
-  async function act(work, done) {
-    try {
-      await work();
-      context.toast(done);
-      await refresh();
-    } catch (error) {
-      context.toastError(error);
-    }
-  }
+  const act = actionRunner(context, () => refresh());
 
   function operatorRow(account) {
     const self = account.username === session.operator.username;

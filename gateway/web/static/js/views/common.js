@@ -32,3 +32,22 @@ export function empty(text) {
 export function heading(text, ...extra) {
   return h("h1", { tabindex: "-1" }, text, ...extra);
 }
+
+// What a button does: the call, then a message and a fresh view, or the server's refusal. A
+// second click while the first call is on its way does nothing.
+export function actionRunner(context, refresh) {
+  let busy = false;
+  return async function act(work, done) {
+    if (busy) return;
+    busy = true;
+    try {
+      await work();
+      context.toast(done);
+      await refresh();
+    } catch (error) {
+      context.toastError(error);
+    } finally {
+      busy = false;
+    }
+  };
+}

@@ -8,11 +8,10 @@ import { describeEvent } from "../events.js";
 import { formatTime, named, t } from "../i18n.js";
 import { can } from "../session.js";
 import { center, vocabulary } from "../vocabulary.js";
-import { agencyName, categoryName, drillBadge, heading, levelBadge, statusBadge } from "./common.js";
+import { actionRunner, agencyName, categoryName, drillBadge, heading, levelBadge, statusBadge } from "./common.js";
 
 export function mount(root, [incidentId], context) {
   let capability = "";
-  let busy = false;
 
   async function refresh() {
     const base = `/api/v1/incidents/${encodeURIComponent(incidentId)}`;
@@ -28,19 +27,7 @@ export function mount(root, [incidentId], context) {
     tick(root);
   }
 
-  async function act(work, done) {
-    if (busy) return;
-    busy = true;
-    try {
-      await work();
-      context.toast(done);
-      await refresh();
-    } catch (error) {
-      context.toastError(error);
-    } finally {
-      busy = false;
-    }
-  }
+  const act = actionRunner(context, () => refresh());
 
   function dispatchUnit(incident, tasks, unit) {
     const leadTaken = tasks.some((task) => task.role === "lead" && !["cancelled", "declined", "completed"].includes(task.status));

@@ -1,12 +1,12 @@
 // Partner mutual-aid requests (investigation, arrest, mass incidents) from and to the
-// neighbouring bureaus. A gateway without the partner API shows that plainly.
+// neighbouring bureaus; commanders answer the ones asked of the district.
 
 import { api } from "../api.js";
 import { clockNode, tick } from "../clocks.js";
 import { h, replace } from "../dom.js";
 import { formatTime, t, tOr } from "../i18n.js";
 import { can } from "../session.js";
-import { empty, heading, statusBadge } from "./common.js";
+import { actionRunner, empty, heading, statusBadge } from "./common.js";
 
 export function mount(root, _params, context) {
   async function refresh() {
@@ -14,15 +14,12 @@ export function mount(root, _params, context) {
     tick(root);
   }
 
-  async function setStatus(request, status) {
-    try {
-      await api(`/api/v1/aid-requests/${encodeURIComponent(request.id)}/status`, { method: "POST", body: { status, note: "" } });
-      context.toast(t("partners.updated", { status: t(`aid_status.${status}`) }));
-      await refresh();
-    } catch (error) {
-      context.toastError(error);
-    }
-  }
+  const act = actionRunner(context, () => refresh());
+  const setStatus = (request, status) =>
+    act(
+      () => api(`/api/v1/aid-requests/${encodeURIComponent(request.id)}/status`, { method: "POST", body: { status, note: "" } }),
+      t("partners.updated", { status: t(`aid_status.${status}`) }),
+    );
 
   function draw(requests) {
     return h(

@@ -7,7 +7,7 @@ import { api } from "../api.js";
 import { h, replace } from "../dom.js";
 import { formatTime, named, t } from "../i18n.js";
 import { can } from "../session.js";
-import { agencyName, empty, heading, statusBadge } from "./common.js";
+import { actionRunner, agencyName, empty, heading, statusBadge } from "./common.js";
 
 const POLL_MS = 3000;
 
@@ -28,15 +28,7 @@ export function mount(root, _params, context) {
     timer = setTimeout(() => refresh().catch(() => {}), POLL_MS);
   }
 
-  async function act(work, done) {
-    try {
-      await work();
-      context.toast(done);
-      await refresh();
-    } catch (error) {
-      context.toastError(error);
-    }
-  }
+  const act = actionRunner(context, () => refresh());
 
   const callUp = (team) =>
     act(() => api("/api/v1/roster/callups", { method: "POST", body: { team_id: team.id } }), t("teams.called", { team: team.name }));
