@@ -4,7 +4,6 @@ import time
 import warnings
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import grpc
 import httpx
@@ -16,8 +15,8 @@ from jcp.incidents.v1 import agency_pb2, agency_pb2_grpc, incident_pb2
 from services.common.bus.outbox import OutboxRecord
 from services.common.bus.topics import DEAD_LETTERS, INCIDENTS
 from services.common.catalog import AGENCIES
-from tests.conftest import database_urls, new_platform
-from tests.support import dispose_engines, engine_for, incident_body, picture, wait_for
+from tests.conftest import database_urls, running_platform
+from tests.support import engine_for, incident_body, picture, wait_for
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore", DeprecationWarning)
@@ -26,9 +25,7 @@ with warnings.catch_warnings():
 
 @pytest.fixture(scope="module")
 def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platform]:
-    platform = new_platform(Path(tmp_path_factory.mktemp("flow")))
-    platform.start()
-    try:
+    with running_platform(tmp_path_factory.mktemp("flow")) as platform:
         # The first incident also waits for every consumer group to form.
         with platform.client("admin") as client:
             first = client.post("/api/v1/incidents", json=incident_body()).json()
@@ -36,9 +33,6 @@ def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platform]:
                 lambda: all_current(client, first["id"], 1), timeout=60, message="consumer groups formed"
             )
         yield platform
-    finally:
-        platform.stop()
-        dispose_engines()
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@ from members' devices through the owning agency, and a full drill with its repor
 
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import grpc
@@ -15,8 +14,8 @@ from infra.platform import Platform
 from jcp.dispatch.v1 import dispatch_pb2, dispatch_pb2_grpc
 from jcp.roster.v1 import roster_pb2 as pb
 from jcp.roster.v1 import roster_pb2_grpc
-from tests.conftest import new_platform
-from tests.support import dispose_engines, wait_for
+from tests.conftest import running_platform
+from tests.support import wait_for
 
 TEAMS = {team.id: team for team in roster_demo.TEAMS}
 
@@ -38,19 +37,11 @@ def load_team(api: httpx.Client, team_id: str) -> None:
 
 @pytest.fixture(scope="module")
 def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platform]:
-    platform = new_platform(Path(tmp_path_factory.mktemp("roster")))
-    platform.start()
-    try:
+    with running_platform(tmp_path_factory.mktemp("roster"), with_units=True) as platform:
         with platform.client("admin", timeout=30) as client:
             for team_id in TEAMS:
                 load_team(client, team_id)
-            wait_for(
-                lambda: len(client.get("/api/v1/units").json()) >= 17, timeout=60, message="units arrived"
-            )
         yield platform
-    finally:
-        platform.stop()
-        dispose_engines()
 
 
 @pytest.fixture
