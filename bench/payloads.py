@@ -4,10 +4,9 @@
 import json
 import uuid
 from datetime import UTC, datetime
-from typing import Any
 
 from gateway.incidents.service import SOURCE as GATEWAY_SOURCE
-from infra.demo import GATEWAY_REPORTS
+from infra.demo import GATEWAY_REPORTS, report_body
 from jcp.incidents.v1 import events_pb2, incident_pb2
 from services.common.bus.envelope import new_event, to_headers
 from services.common.catalog import DISTRICT_ADMIN_CODE
@@ -18,19 +17,9 @@ Record = tuple[bytes, list[tuple[str, bytes]], bytes]
 
 def request_bodies() -> list[bytes]:
     """JSON bodies for POST /api/v1/incidents, one per demo report."""
-    bodies: list[dict[str, Any]] = [
-        {
-            "source_agency": agency,
-            "category": category,
-            "level": level,
-            "title": title,
-            "description": description,
-            "location": {"latitude": lat, "longitude": lon, "address": address},
-            "reporter": {"name": "值班员", "channel": "bench"},
-        }
-        for _key, agency, category, level, title, description, lat, lon, address in GATEWAY_REPORTS
+    return [
+        json.dumps(report_body(report, "bench"), ensure_ascii=False).encode() for report in GATEWAY_REPORTS
     ]
-    return [json.dumps(body, ensure_ascii=False).encode() for body in bodies]
 
 
 def new_incident(index: int) -> incident_pb2.Incident:

@@ -8,6 +8,7 @@ import json
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import grpc
@@ -197,6 +198,20 @@ DEMO_UNITS = 17
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
+def report_body(report: tuple[Any, ...], channel: str) -> dict[str, Any]:
+    """One of GATEWAY_REPORTS as ``POST /api/v1/incidents`` takes it."""
+    _key, agency, category, level, title, description, lat, lon, address = report
+    return {
+        "source_agency": agency,
+        "category": category,
+        "level": level,
+        "title": title,
+        "description": description,
+        "location": {"latitude": lat, "longitude": lon, "address": address},
+        "reporter": {"name": "值班员", "channel": channel},
+    }
+
+
 def _wait_for_units(client: httpx.Client, timeout: float = 60.0) -> None:
     """Units reach the gateway from their agencies over Kafka; dispatch needs them there."""
     deadline = time.monotonic() + timeout
@@ -382,19 +397,10 @@ def load(platform: Platform) -> int:
         platform.client("commander") as commander,
         platform.client("coordinator") as coordinator,
     ):
-        for key, agency, category, level, title, description, lat, lon, address in GATEWAY_REPORTS:
+        for report in GATEWAY_REPORTS:
+            key = report[0]
             response = client.post(
-                "/api/v1/incidents",
-                headers={"Idempotency-Key": key},
-                json={
-                    "source_agency": agency,
-                    "category": category,
-                    "level": level,
-                    "title": title,
-                    "description": description,
-                    "location": {"latitude": lat, "longitude": lon, "address": address},
-                    "reporter": {"name": "值班员", "channel": "demo"},
-                },
+                "/api/v1/incidents", headers={"Idempotency-Key": key}, json=report_body(report, "demo")
             )
             response.raise_for_status()
             created += response.status_code == 201
