@@ -217,16 +217,7 @@ def service_times(
     session_factory: sessionmaker[Session], incident_id: str, options: Options, rng: random.Random
 ) -> tuple[list[float], list[float]]:
     """A fresh session per call, as each request gets one; the baseline only reads the rows."""
-    bare = select(
-        UnitRow.id,
-        UnitRow.agency,
-        UnitRow.name,
-        UnitRow.kind,
-        UnitRow.capabilities,
-        UnitRow.latitude,
-        UnitRow.longitude,
-        UnitRow.position_at,
-    ).where(UnitRow.status == "available")
+    bare = dispatch_service.available_units()
 
     def ours() -> None:
         with session_factory() as session:

@@ -9,8 +9,9 @@ import logging
 import uuid
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import Select, select, update
 from sqlalchemy.orm import Session
 
 from gateway.activity import service as activity
@@ -335,6 +336,21 @@ def mirror_unit(session: Session, event: Event, *, clock: Clock = utc_now) -> No
     )
 
 
+def available_units(agencies: Sequence[str] = ()) -> Select[Any]:
+    """The columns a recommendation ranks, of every unit its agency reports available."""
+    query = select(
+        UnitRow.id,
+        UnitRow.agency,
+        UnitRow.name,
+        UnitRow.kind,
+        UnitRow.capabilities,
+        UnitRow.latitude,
+        UnitRow.longitude,
+        UnitRow.position_at,
+    ).where(UnitRow.status == "available")
+    return query.where(UnitRow.agency.in_(agencies)) if agencies else query
+
+
 def recommendations(
     *,
     session: Session,
@@ -347,18 +363,6 @@ def recommendations(
 ) -> recommend.Ranking:
     incident = incidents.get(session=session, incident_id=incident_id)
     busy = set(session.scalars(select(UnitAssignment.unit_id)))
-    query = select(
-        UnitRow.id,
-        UnitRow.agency,
-        UnitRow.name,
-        UnitRow.kind,
-        UnitRow.capabilities,
-        UnitRow.latitude,
-        UnitRow.longitude,
-        UnitRow.position_at,
-    ).where(UnitRow.status == "available")
-    if agencies:
-        query = query.where(UnitRow.agency.in_(agencies))
     candidates = (
         recommend.Candidate(
             id=row.id,
@@ -370,7 +374,7 @@ def recommendations(
             longitude=row.longitude,
             position_at=row.position_at,
         )
-        for row in session.execute(query)
+        for row in session.execute(available_units(agencies))
         if row.id not in busy
     )
     return recommend.rank(
