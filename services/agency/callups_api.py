@@ -1,32 +1,16 @@
 """The agency's roster API: what a member's device calls to see and answer call-ups."""
 
 import grpc
-from sqlalchemy.orm import Session, sessionmaker
 
 from jcp.roster.v1 import roster_pb2 as pb
 from jcp.roster.v1 import roster_pb2_grpc
 from services.agency import callups
 from services.agency.dispatch_api import STATE_CODES
-from services.agency.grpc_api import mapped_errors
-from services.agency.profile import AgencyProfile
-from services.common.clock import Clock, utc_now
+from services.agency.grpc_api import AnsweringApi, mapped_errors
 from services.common.db import transaction
 
 
-class AgencyRosterApi(roster_pb2_grpc.AgencyRosterServiceServicer):
-    def __init__(
-        self,
-        *,
-        profile: AgencyProfile,
-        session_factory: sessionmaker[Session],
-        source: str,
-        clock: Clock = utc_now,
-    ) -> None:
-        self._profile = profile
-        self._session_factory = session_factory
-        self._source = source
-        self._clock = clock
-
+class AgencyRosterApi(AnsweringApi, roster_pb2_grpc.AgencyRosterServiceServicer):
     def ListCallUps(
         self, request: pb.ListCallUpsRequest, context: grpc.ServicerContext
     ) -> pb.ListCallUpsResponse:

@@ -6,15 +6,12 @@ A move the task's state does not allow is FAILED_PRECONDITION naming the allowed
 import logging
 
 import grpc
-from sqlalchemy.orm import Session, sessionmaker
 
 from jcp.dispatch.v1 import dispatch_pb2 as pb
 from jcp.dispatch.v1 import dispatch_pb2_grpc
 from services.agency import dispatch
-from services.agency.grpc_api import mapped_errors
-from services.agency.profile import AgencyProfile
+from services.agency.grpc_api import AnsweringApi, mapped_errors
 from services.common import tasks
-from services.common.clock import Clock, utc_now
 from services.common.db import transaction
 from services.common.errors import Conflict, DomainError, Invalid, NotFound
 
@@ -27,20 +24,7 @@ STATE_CODES: dict[type[DomainError], grpc.StatusCode] = {
 }
 
 
-class AgencyDispatchApi(dispatch_pb2_grpc.AgencyDispatchServiceServicer):
-    def __init__(
-        self,
-        *,
-        profile: AgencyProfile,
-        session_factory: sessionmaker[Session],
-        source: str,
-        clock: Clock = utc_now,
-    ) -> None:
-        self._profile = profile
-        self._session_factory = session_factory
-        self._source = source
-        self._clock = clock
-
+class AgencyDispatchApi(AnsweringApi, dispatch_pb2_grpc.AgencyDispatchServiceServicer):
     def ListTasks(self, request: pb.ListTasksRequest, context: grpc.ServicerContext) -> pb.ListTasksResponse:
         with self._session_factory() as session:
             found = dispatch.list_tasks(

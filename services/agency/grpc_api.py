@@ -40,6 +40,24 @@ def mapped_errors(
         context.abort(codes.get(type(exc), grpc.StatusCode.FAILED_PRECONDITION), message)
 
 
+class AnsweringApi:
+    """What the APIs for the agency's own people share (operators answering tasks, members'
+    devices answering call-ups): the agency, its database, and the source its events carry."""
+
+    def __init__(
+        self,
+        *,
+        profile: AgencyProfile,
+        session_factory: sessionmaker[Session],
+        source: str,
+        clock: Clock = utc_now,
+    ) -> None:
+        self._profile = profile
+        self._session_factory = session_factory
+        self._source = source
+        self._clock = clock
+
+
 class AgencyApi(agency_pb2_grpc.AgencyServiceServicer):
     def __init__(
         self,
