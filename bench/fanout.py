@@ -24,12 +24,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bench import kafka_baseline, loadgen
-from bench.harness import HOST, free_port, platform_in_temp_dir, stage
+from bench.harness import HOST, platform_in_temp_dir, stage
 from bench.payloads import new_incident, request_bodies
 from bench.probe import Databases
 from bench.stats import Row, percentile, report
 from gateway.incidents.service import SOURCE as GATEWAY_SOURCE
-from infra.broker import wait_until_answering
+from infra.broker import free_port, wait_until_answering
 from infra.platform import PYTHONPATH, Platform
 from infra.processes import spawn, terminate
 from services.common import incident_store

@@ -2,7 +2,6 @@
 temporary folder that is removed afterwards (kept with ``--keep``, to read the logs)."""
 
 import shutil
-import socket
 import tempfile
 import time
 from collections.abc import Callable, Iterator
@@ -12,33 +11,13 @@ from pathlib import Path
 from bench.probe import Databases
 from bench.stats import Row
 from infra.platform import Platform, PlatformConfig
-from services.common.catalog import AGENCIES
 
 HOST = "127.0.0.1"
 
 
-def free_port() -> int:
-    """A port nobody holds now: other engineers run platforms on this machine at the same time."""
-    with socket.socket() as probe:
-        probe.bind((HOST, 0))
-        return int(probe.getsockname()[1])
-
-
 def new_platform(data_dir: Path, env: dict[str, str] | None = None) -> Platform:
     """``env``: JCP_* settings for every service, such as a bench's own rate limits."""
-    return Platform(
-        PlatformConfig(
-            data_dir=data_dir,
-            host=HOST,
-            broker_port=free_port(),
-            http_port=free_port(),
-            partner_grpc_port=free_port(),
-            grpc_ports={agency: free_port() for agency in AGENCIES},
-            metrics_ports={agency: free_port() for agency in AGENCIES},
-            env=env or {},
-            log_to_files=True,
-        )
-    )
+    return Platform(PlatformConfig.on_free_ports(data_dir, host=HOST, env=env or {}))
 
 
 @contextmanager

@@ -33,6 +33,13 @@ def tansu_binary() -> Path:
     return path
 
 
+def free_port(host: str = "127.0.0.1") -> int:
+    """A port nobody holds now, for tests and benchmarks that run beside other platforms."""
+    with socket.socket() as probe:
+        probe.bind((host, 0))
+        return int(probe.getsockname()[1])
+
+
 def port_is_free(host: str, port: int) -> bool:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
         probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)

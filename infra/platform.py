@@ -14,6 +14,7 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import grpc
 import httpx
@@ -54,6 +55,19 @@ class PlatformConfig:
     log_to_files: bool = True
     # The first administrator's password; the platform signs in with it to make operators.
     admin_password: str = field(default_factory=lambda: secrets.token_urlsafe(12))
+
+    @classmethod
+    def on_free_ports(cls, data_dir: Path, **settings: Any) -> "PlatformConfig":
+        """A platform on ports nobody holds now, so tests and benchmarks can run beside others."""
+        return cls(
+            data_dir=data_dir,
+            broker_port=broker.free_port(),
+            http_port=broker.free_port(),
+            partner_grpc_port=broker.free_port(),
+            grpc_ports={agency: broker.free_port() for agency in AGENCIES},
+            metrics_ports={agency: broker.free_port() for agency in AGENCIES},
+            **settings,
+        )
 
     @property
     def bootstrap_servers(self) -> str:

@@ -11,10 +11,11 @@ import psycopg
 import pytest
 
 from infra import broker as embedded_broker
+from infra.broker import free_port
 from infra.demo import DEMO_UNITS
 from infra.platform import Platform, PlatformConfig
 from services.common.catalog import AGENCIES
-from tests.support import dispose_engines, free_port, wait_for
+from tests.support import dispose_engines, wait_for
 
 POSTGRES_ADMIN = os.environ.get("JCP_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres")
 
@@ -75,15 +76,8 @@ def new_platform(
     data_dir: Path, database_urls: dict[str, str] | None = None, env: dict[str, str] | None = None
 ) -> Platform:
     return Platform(
-        PlatformConfig(
-            data_dir=data_dir,
-            broker_port=free_port(),
-            http_port=free_port(),
-            partner_grpc_port=free_port(),
-            grpc_ports={agency: free_port() for agency in AGENCIES},
-            metrics_ports={agency: free_port() for agency in AGENCIES},
-            database_urls=database_urls or {},
-            env={**TEST_ENV, **(env or {})},
+        PlatformConfig.on_free_ports(
+            data_dir, database_urls=database_urls or {}, env={**TEST_ENV, **(env or {})}
         )
     )
 

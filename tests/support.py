@@ -2,7 +2,6 @@
 a service's own database to prove what it holds."""
 
 import json
-import socket
 import threading
 import time
 from collections.abc import Callable
@@ -30,12 +29,6 @@ def wait_for(condition: Callable[[], T], *, timeout: float, message: str, interv
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out after {timeout}s: {message}")
         time.sleep(interval)
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def incident_body(**overrides: Any) -> dict[str, Any]:

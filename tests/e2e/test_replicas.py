@@ -7,10 +7,11 @@ from collections.abc import Callable
 import httpx
 import pytest
 
+from infra.broker import free_port
 from infra.platform import Platform
 from tests.conftest import database_urls
 from tests.e2e.test_recovery import IncidentStream
-from tests.support import duplicate_receipts, free_port, picture, wait_for
+from tests.support import duplicate_receipts, picture, wait_for
 
 CONSUMED = re.compile(r'^jcp_events_consumed_total\{topic="incidents.v1"[^}]*\} ([0-9.e+]+)$', re.MULTILINE)
 

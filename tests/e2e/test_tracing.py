@@ -9,9 +9,10 @@ import grpc
 import pytest
 from opentelemetry.proto.collector.trace.v1 import trace_service_pb2, trace_service_pb2_grpc
 
+from infra.broker import free_port
 from infra.platform import Platform
 from services.common.catalog import AGENCIES
-from tests.support import free_port, incident_body, wait_for
+from tests.support import incident_body, wait_for
 
 
 class Receiver(trace_service_pb2_grpc.TraceServiceServicer):

@@ -4,8 +4,8 @@ from pathlib import Path
 import pytest
 
 from infra import broker as embedded
+from infra.broker import free_port
 from services.common.bus.topics import ALL
-from tests.support import free_port
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore", DeprecationWarning)
