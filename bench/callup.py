@@ -39,7 +39,6 @@ devices, the poller and the baseline share this process's GIL, which adds to bot
 It prints figures, it does not assert: a missed target is a finding, not a failure.
 """
 
-import argparse
 import contextlib
 import math
 import threading
@@ -54,7 +53,7 @@ import grpc
 import httpx
 
 from bench.dispatch import latency_rows, ms, wait_consumer_assigned, wait_event
-from bench.harness import platform_in_temp_dir
+from bench.harness import options_parser, platform_in_temp_dir
 from bench.kafka_baseline import BenchError, GroupReader
 from bench.payloads import Record
 from bench.stats import Row, report
@@ -534,16 +533,11 @@ def run(options: Options) -> list[Row]:
 
 
 def parse_options(argv: Sequence[str] | None = None) -> Options:
-    parser = argparse.ArgumentParser(
-        prog="python -m bench.callup",
-        description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+    parser = options_parser("bench.callup", __doc__)
     parser.add_argument("--devices", type=int, default=50, help="device threads answering at once")
     parser.add_argument("--rounds", type=int, default=3, help="measured call-ups, each with a baseline")
     parser.add_argument("--warm-up", type=int, default=1, help="call-ups answered first and not counted")
     parser.add_argument("--poll-ms", type=float, default=20.0, help="muster board poll interval")
-    parser.add_argument("--keep", action="store_true", help="keep the data dir and logs")
     args = parser.parse_args(argv)
     if args.devices < 1 or args.rounds < 1 or args.warm_up < 0:
         parser.error("--devices and --rounds must be at least 1, --warm-up at least 0")

@@ -22,7 +22,6 @@ Wall-clock times from different processes are compared directly (one machine, on
 It prints figures, it does not assert: a missed target is a finding, not a failure.
 """
 
-import argparse
 import asyncio
 import json
 import math
@@ -43,7 +42,7 @@ from sqlalchemy import Engine, func, insert, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bench import kafka_baseline, loadgen
-from bench.harness import HOST, platform_in_temp_dir, stage
+from bench.harness import HOST, options_parser, platform_in_temp_dir, stage
 from bench.payloads import new_incident, reported_record
 from bench.probe import Databases
 from bench.stats import Row, percentile, report
@@ -755,11 +754,7 @@ def run(options: Options) -> list[Row]:
 
 
 def parse_options(argv: Sequence[str] | None = None) -> Options:
-    parser = argparse.ArgumentParser(
-        prog="python -m bench.dispatch",
-        description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+    parser = options_parser("bench.dispatch", __doc__)
     parser.add_argument("--units", type=int, default=10_000, help="units to rank (stage 1)")
     parser.add_argument("--points", type=int, default=300, help="incident points ranked in process")
     parser.add_argument("--calls", type=int, default=100, help="recommendations() calls over SQLite")
@@ -770,7 +765,6 @@ def parse_options(argv: Sequence[str] | None = None) -> Options:
     parser.add_argument("--seconds", type=float, default=20.0, help="stage 3 duration")
     parser.add_argument("--poll-ms", type=float, default=5.0, help="agency operator's ListTasks interval")
     parser.add_argument("--seed", type=int, default=7, help="random seed for units and points")
-    parser.add_argument("--keep", action="store_true", help="keep the data dir and logs")
     args = parser.parse_args(argv)
     return Options(
         units=args.units,

@@ -13,7 +13,6 @@ measures three stages, each next to a baseline measured in the same run on the s
 It prints figures, it does not assert: a missed target is a finding, not a failure.
 """
 
-import argparse
 import asyncio
 import os
 import subprocess
@@ -24,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bench import kafka_baseline, loadgen
-from bench.harness import HOST, platform_in_temp_dir, stage
+from bench.harness import HOST, options_parser, platform_in_temp_dir, stage
 from bench.payloads import new_incident, request_bodies
 from bench.probe import Databases
 from bench.stats import Row, percentile, report
@@ -252,17 +251,12 @@ def run(options: Options) -> list[Row]:
 
 
 def parse_options(argv: Sequence[str] | None = None) -> Options:
-    parser = argparse.ArgumentParser(
-        prog="python -m bench.fanout",
-        description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+    parser = options_parser("bench.fanout", __doc__)
     parser.add_argument("--clients", type=int, default=32, help="concurrent intake clients")
     parser.add_argument("--intake-s", type=float, default=10.0, help="intake duration")
     parser.add_argument("--rate", type=float, default=100.0, help="steady rate, incidents/s")
     parser.add_argument("--steady-s", type=float, default=20.0, help="steady-rate duration")
     parser.add_argument("--backlog", type=int, default=10_000, help="incidents in the outbox")
-    parser.add_argument("--keep", action="store_true", help="keep the data dir and logs")
     args = parser.parse_args(argv)
     return Options(
         clients=args.clients,

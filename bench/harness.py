@@ -1,6 +1,7 @@
 """What every benchmark runs on: a whole platform of real processes on free ports, in a
 temporary folder that is removed afterwards (kept with ``--keep``, to read the logs)."""
 
+import argparse
 import shutil
 import tempfile
 import time
@@ -13,6 +14,15 @@ from bench.stats import Row
 from infra.platform import Platform, PlatformConfig
 
 HOST = "127.0.0.1"
+
+
+def options_parser(module: str, doc: str | None) -> argparse.ArgumentParser:
+    """A benchmark's command line: its own options are added to this one."""
+    parser = argparse.ArgumentParser(
+        prog=f"python -m {module}", description=doc, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--keep", action="store_true", help="keep the data dir and logs")
+    return parser
 
 
 def new_platform(data_dir: Path, env: dict[str, str] | None = None) -> Platform:

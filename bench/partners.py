@@ -19,7 +19,6 @@ Wall-clock times from different processes are compared directly (one machine, on
 It prints figures, it does not assert: a missed target is a finding, not a failure.
 """
 
-import argparse
 import asyncio
 import json
 import re
@@ -35,7 +34,7 @@ import httpx
 from sqlalchemy import Engine, func, select
 
 from bench import loadgen
-from bench.harness import HOST, platform_in_temp_dir, stage
+from bench.harness import HOST, options_parser, platform_in_temp_dir, stage
 from bench.kafka_baseline import BenchError
 from bench.payloads import request_bodies
 from bench.probe import Databases
@@ -406,16 +405,11 @@ def run(options: Options) -> list[Row]:
 
 
 def parse_options(argv: Sequence[str] | None = None) -> Options:
-    parser = argparse.ArgumentParser(
-        prog="python -m bench.partners",
-        description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+    parser = options_parser("bench.partners", __doc__)
     parser.add_argument("--incidents", type=int, default=3_000, help="incidents in the feed (stage 1)")
     parser.add_argument("--rounds", type=int, default=3, help="whole-feed reads timed (stage 1)")
     parser.add_argument("--rate", type=float, default=50.0, help="incident changes/s (stage 2)")
     parser.add_argument("--seconds", type=float, default=20.0, help="stage 2 duration")
-    parser.add_argument("--keep", action="store_true", help="keep the data dir and logs")
     args = parser.parse_args(argv)
     return Options(
         incidents=args.incidents, rounds=args.rounds, rate=args.rate, seconds=args.seconds, keep=args.keep
