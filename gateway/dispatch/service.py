@@ -19,7 +19,7 @@ from gateway.centers import service as centers
 from gateway.centers.routing import RoutingRules
 from gateway.dispatch import recommend
 from gateway.dispatch.deadlines import ResponsePolicy
-from gateway.dispatch.models import DispatchCreate, ResponseClock, UnitAssignment
+from gateway.dispatch.models import ClockRead, DispatchCreate, ResponseClock, TaskRead, UnitAssignment
 from gateway.incidents import service as incidents
 from jcp.dispatch.v1 import dispatch_pb2 as pb
 from services.common import dispatch_store, metrics, tasks
@@ -334,6 +334,21 @@ def mirror_unit(session: Session, event: Event, *, clock: Clock = utc_now) -> No
         },
         clock=clock,
     )
+
+
+def tasks_read(session: Session, rows: Sequence[TaskRow], now: datetime) -> list[TaskRead]:
+    """Tasks with their response clocks, as the API shows them."""
+    clocks = clocks_of(session, [row.id for row in rows])
+    return [TaskRead.from_row(row, [ClockRead.from_row(c, now) for c in clocks[row.id]]) for row in rows]
+
+
+def incident_tasks(session: Session, incident_id: str, now: datetime) -> list[TaskRead]:
+    """Every task of one incident, oldest change first."""
+    incidents.get(session=session, incident_id=incident_id)
+    rows = session.scalars(
+        select(TaskRow).where(TaskRow.incident_id == incident_id).order_by(TaskRow.updated_at)
+    )
+    return tasks_read(session, list(rows), now)
 
 
 def available_units(agencies: Sequence[str] = ()) -> Select[Any]:

@@ -10,7 +10,6 @@ from gateway.auth.deps import Command
 from gateway.context import Context, ReadSession
 from gateway.dispatch import service
 from gateway.dispatch.models import (
-    ClockRead,
     DispatchCreate,
     NotRecommended,
     OrderRead,
@@ -20,7 +19,6 @@ from gateway.dispatch.models import (
     TaskRead,
     UnitRead,
 )
-from gateway.incidents import service as incidents
 from gateway.incidents.models import AgencyId
 from services.common import metrics
 from services.common.db import transaction
@@ -28,12 +26,6 @@ from services.common.dispatch_store import TaskRow, UnitRow
 from services.common.errors import Conflict, NotFound
 
 router = APIRouter(prefix="/api/v1", tags=["dispatch"])
-
-
-def _tasks_read(session: ReadSession, rows: list[TaskRow], ctx: Context) -> list[TaskRead]:
-    now = ctx.clock()
-    clocks = service.clocks_of(session, [row.id for row in rows])
-    return [TaskRead.from_row(row, [ClockRead.from_row(c, now) for c in clocks[row.id]]) for row in rows]
 
 
 @router.post(
@@ -62,7 +54,7 @@ def dispatch_incident(incident_id: str, order: DispatchCreate, ctx: Context, act
                 order_id=order_id,
                 incident_id=incident_id,
                 incident_version=incident.version,
-                tasks=_tasks_read(session, created, ctx),
+                tasks=service.tasks_read(session, created, ctx.clock()),
             )
     except IntegrityError:
         # Another commander's order took one of these units between our check and our insert.
@@ -71,13 +63,7 @@ def dispatch_incident(incident_id: str, order: DispatchCreate, ctx: Context, act
 
 @router.get("/incidents/{incident_id}/tasks", response_model=list[TaskRead])
 def incident_tasks(incident_id: str, session: ReadSession, ctx: Context) -> list[TaskRead]:
-    incidents.get(session=session, incident_id=incident_id)
-    rows = list(
-        session.scalars(
-            select(TaskRow).where(TaskRow.incident_id == incident_id).order_by(TaskRow.updated_at)
-        )
-    )
-    return _tasks_read(session, rows, ctx)
+    return service.incident_tasks(session, incident_id, ctx.clock())
 
 
 @router.get("/tasks/{task_id}", response_model=TaskRead)
@@ -85,7 +71,7 @@ def get_task(task_id: str, session: ReadSession, ctx: Context) -> TaskRead:
     row = session.get(TaskRow, task_id)
     if row is None:
         raise NotFound(f"task {task_id} does not exist", task_id=task_id)
-    return _tasks_read(session, [row], ctx)[0]
+    return service.tasks_read(session, [row], ctx.clock())[0]
 
 
 @router.post("/tasks/{task_id}/cancel", response_model=TaskRead)
@@ -94,7 +80,7 @@ def cancel_task(task_id: str, body: TaskCancel, ctx: Context, actor: Command) ->
         row = service.cancel_task(
             session=session, task_id=task_id, reason=body.reason, actor=actor, clock=ctx.clock
         )
-        return _tasks_read(session, [row], ctx)[0]
+        return service.tasks_read(session, [row], ctx.clock())[0]
 
 
 @router.get("/units", response_model=list[UnitRead])

@@ -18,7 +18,7 @@ from gateway.activity import service as activity
 from gateway.activity.models import ActivityRead
 from gateway.audit import service as audit
 from gateway.context import Context, GatewayContext
-from gateway.dispatch import views as dispatch_views
+from gateway.dispatch import service as dispatch
 from gateway.incidents.models import IncidentRead
 from gateway.partners import aid, cases, changes, credentials
 from gateway.partners.credentials import Caller
@@ -193,7 +193,8 @@ def incident_eidd(incident_id: str, who: IncidentReader, ctx: Context) -> dict[s
             if row.kind != "aid"
         ]
         tasks = [
-            task.model_dump(mode="json") for task in dispatch_views.incident_tasks(incident_id, session, ctx)
+            task.model_dump(mode="json")
+            for task in dispatch.incident_tasks(session, incident_id, ctx.clock())
         ]
     _record(
         ctx,
