@@ -33,17 +33,14 @@ def bearer(request: Request) -> str | None:
 
 
 def signed_in(request: Request, ctx: Context) -> SignedIn:
-    cached = getattr(request.state, "operator", None)
-    if isinstance(cached, SignedIn):
-        return cached
+    """Checked once per request: FastAPI shares this dependency's answer between the router's
+    view check and the route's own permission."""
     token = bearer(request) or request.cookies.get(COOKIE)
     if not token:
         raise Unauthorized("sign in first")
     with ctx.session_factory() as session:
         row = service.signed_in(session, ctx.signer, token, ctx.clock())
-        who = SignedIn(username=row.username, role=row.role)
-    request.state.operator = who
-    return who
+        return SignedIn(username=row.username, role=row.role)
 
 
 def require(permission: Permission) -> Callable[..., SignedIn]:

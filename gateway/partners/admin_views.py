@@ -28,7 +28,6 @@ from gateway.partners.models import (
     WebhookSet,
 )
 from services.common.db import transaction
-from services.common.errors import Invalid
 
 router = APIRouter(prefix="/api/v1", tags=["partners"])
 
@@ -78,15 +77,13 @@ def revoke_key(partner_id: str, key_id: str, actor: Admin, ctx: Context) -> KeyR
 def set_webhook(partner_id: str, body: WebhookSet, actor: Admin, ctx: Context) -> WebhookIssued:
     """Deliveries start with the next change; the secret is in this answer only."""
     with transaction(ctx.session_factory) as session:
-        issued = registry.set_webhook(session, partner_id, body, actor, ctx.clock())
-    assert issued is not None
-    return issued
+        return registry.set_webhook(session, partner_id, body, actor, ctx.clock())
 
 
 @router.delete("/partners/{partner_id}/webhook", status_code=204)
 def remove_webhook(partner_id: str, actor: Admin, ctx: Context) -> Response:
     with transaction(ctx.session_factory) as session:
-        registry.set_webhook(session, partner_id, None, actor, ctx.clock())
+        registry.remove_webhook(session, partner_id, actor, ctx.clock())
     return Response(status_code=204)
 
 
@@ -134,8 +131,6 @@ def list_aid_requests(
 def ask_partner(body: OutboundAidCreate, actor: Command, ctx: Context) -> AidRead:
     """Ask a partner bureau for aid; it sees the request on its feed and answers there."""
     now = ctx.clock()
-    if body.due_at <= now:
-        raise Invalid("due_at must be in the future", field="due_at")
     with transaction(ctx.session_factory) as session:
         created, _ = aid.create(
             session,

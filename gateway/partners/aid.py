@@ -6,7 +6,7 @@ completed. Every change is logged to the partner's feed and to the command room'
 """
 
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -15,7 +15,7 @@ from gateway.activity import service as activity
 from gateway.partners import changes
 from gateway.partners.models import AidCreate, AidRead, AidRequest, AidStatusChange, Partner
 from services.common.db import get_for_update
-from services.common.errors import Conflict, Forbidden, NotFound
+from services.common.errors import Conflict, Forbidden, Invalid, NotFound
 
 NEXT: dict[str, tuple[str, ...]] = {
     "requested": ("accepted", "declined"),
@@ -24,6 +24,10 @@ NEXT: dict[str, tuple[str, ...]] = {
     "declined": (),
     "completed": (),
 }
+
+
+# A request due further ahead than this is a mistake, not a plan.
+MAX_AHEAD = timedelta(days=90)
 
 
 def read(row: AidRequest, now: datetime) -> AidRead:
@@ -90,6 +94,10 @@ def create(
         )
         if existing is not None:
             return read(existing, now), False
+    if data.due_at <= now:
+        raise Invalid("due_at must be in the future", field="due_at")
+    if data.due_at > now + MAX_AHEAD:
+        raise Invalid(f"due_at is more than {MAX_AHEAD.days} days ahead", field="due_at")
     row = AidRequest(
         id=f"aid-{uuid.uuid4().hex[:12]}",
         partner_id=partner_id,

@@ -124,8 +124,12 @@ def install(factory: sessionmaker[Session], signal: ChangeSignal) -> None:
     event.listen(factory, "after_soft_rollback", lambda session, _previous: rolled_back(session))
 
 
-def _item(row: SharedChange, data: dict[str, Any]) -> FeedItem:
-    return FeedItem(id=row.item_id, cursor=row.seq, kind=row.kind, at=row.at, data=data)  # type: ignore[arg-type]
+def item_for(partner: Partner, row: SharedChange) -> FeedItem | None:
+    """The partner's copy of one logged change, or None when its agreement does not share it."""
+    view = shared_view(partner, row.kind, row.partner_id, row.body)
+    if view is None:
+        return None
+    return FeedItem(id=row.item_id, cursor=row.seq, kind=row.kind, at=row.at, data=view)  # type: ignore[arg-type]
 
 
 def _may_see(partner: Partner) -> ColumnElement[bool]:
@@ -156,11 +160,7 @@ def read(session: Session, partner: Partner, *, after: int, limit: int) -> tuple
             .limit(limit)
         )
     )
-    items = [
-        _item(row, view)
-        for row in rows
-        if (view := shared_view(partner, row.kind, row.partner_id, row.body)) is not None
-    ]
+    items = [item for row in rows if (item := item_for(partner, row)) is not None]
     cursor = rows[-1].seq if len(rows) == limit else max(after, upto)
     return items, cursor
 

@@ -51,7 +51,8 @@ def new_key(partner_id: str, scopes: list[str], now: datetime) -> tuple[PartnerK
     return row, secret
 
 
-def _live_key(session: Session, key_id: str) -> PartnerKey:
+def live_key(session: Session, key_id: str) -> PartnerKey:
+    """The key, unless it is unknown, revoked or its partner removed: checked on every request."""
     row = session.get(PartnerKey, key_id)
     if row is None or row.revoked_at is not None or session.get(Partner, row.partner_id) is None:
         raise Unauthorized("the key is unknown or revoked")
@@ -63,7 +64,7 @@ def check_secret(session: Session, client_id: str, secret: str) -> PartnerKey:
     presented = _hash(secret)
     if row is None or not hmac.compare_digest(row.secret_hash, presented):
         raise Unauthorized("unknown client or wrong secret")
-    return _live_key(session, client_id)
+    return live_key(session, client_id)
 
 
 def from_api_key(session: Session, api_key: str) -> Caller:
@@ -95,7 +96,7 @@ def from_token(session: Session, signer: Signer, token: str, now: datetime) -> C
         claims = signer.verify(token, audience=AUDIENCE, now=now)
     except BadToken as exc:
         raise Unauthorized(f"the token is not valid: {exc}") from exc
-    key = _live_key(session, str(claims.get("kid", "")))
+    key = live_key(session, str(claims.get("kid", "")))
     if key.partner_id != claims["sub"]:
         raise Unauthorized("the token is not valid: it names another partner's key")
     scopes = frozenset(str(claims.get("scope", "")).split()) & frozenset(key.scopes)

@@ -54,8 +54,8 @@ def _apply(row: Partner, agreement: Agreement) -> None:
     row.share_drills = agreement.share_drills
 
 
-def get(session: Session, partner_id: str) -> Partner:
-    row = session.get(Partner, partner_id)
+def get(session: Session, partner_id: str, *, for_update: bool = False) -> Partner:
+    row = get_for_update(session, Partner, partner_id) if for_update else session.get(Partner, partner_id)
     if row is None:
         raise NotFound(f"no partner {partner_id!r}")
     return row
@@ -87,9 +87,7 @@ def create(session: Session, data: PartnerCreate, actor: str, now: datetime) -> 
 def set_agreement(
     session: Session, partner_id: str, agreement: Agreement, actor: str, now: datetime
 ) -> AgreementRead:
-    row = get_for_update(session, Partner, partner_id)
-    if row is None:
-        raise NotFound(f"no partner {partner_id!r}")
+    row = get(session, partner_id, for_update=True)
     before = agreement_of(row).model_dump(mode="json")
     _apply(row, agreement)
     row.agreement_version += 1
@@ -155,18 +153,17 @@ def revoke_key(session: Session, partner_id: str, key_id: str, actor: str, now: 
     return KeyRead.model_validate(row, from_attributes=True)
 
 
+def remove_webhook(session: Session, partner_id: str, actor: str, now: datetime) -> None:
+    row = get(session, partner_id, for_update=True)
+    row.webhook_url = row.webhook_secret = None
+    audit.append(session, actor=actor, action="webhook.removed", subject=f"partner:{partner_id}", at=now)
+
+
 def set_webhook(
-    session: Session, partner_id: str, data: WebhookSet | None, actor: str, now: datetime
-) -> WebhookIssued | None:
-    """A new secret with every new address, and deliveries from the next change on; None
-    removes the webhook."""
-    row = get_for_update(session, Partner, partner_id)
-    if row is None:
-        raise NotFound(f"no partner {partner_id!r}")
-    if data is None:
-        row.webhook_url = row.webhook_secret = None
-        audit.append(session, actor=actor, action="webhook.removed", subject=f"partner:{partner_id}", at=now)
-        return None
+    session: Session, partner_id: str, data: WebhookSet, actor: str, now: datetime
+) -> WebhookIssued:
+    """A new secret with every new address, and deliveries from the next change on."""
+    row = get(session, partner_id, for_update=True)
     row.webhook_url = str(data.url)
     row.webhook_secret = secrets.token_urlsafe(32)
     newest = changes.newest(session)

@@ -51,9 +51,7 @@ class PartnerFeed(feed_pb2_grpc.PartnerFeedServicer):
     def _still_allowed(self, who: Caller) -> None:
         """A revoked key ends the stream on its next change, not at token expiry."""
         with self._factory() as session:
-            row = session.get(credentials.PartnerKey, who.key_id)
-            if row is None or row.revoked_at is not None:
-                raise Unauthorized("the key was revoked")
+            credentials.live_key(session, who.key_id)
 
     def Subscribe(self, request: feed_pb2.SubscribeRequest, context: grpc.ServicerContext):  # type: ignore[no-untyped-def]
         try:

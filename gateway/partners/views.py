@@ -4,7 +4,6 @@ Every read and write is written to the audit log with the partner as actor. An i
 agreement does not share answers 404, exactly like one that does not exist.
 """
 
-from datetime import timedelta
 from typing import Annotated, Any
 from urllib.parse import parse_qs
 
@@ -277,10 +276,6 @@ def list_aid(who: AidReader, ctx: Context) -> list[AidRead]:
 def request_aid(body: PartnerAidCreate, response: Response, who: AidWriter, ctx: Context) -> AidRead:
     """Ask us for investigation or arrest assistance, or support in a sudden mass incident."""
     now = ctx.clock()
-    if body.due_at <= now:
-        raise Invalid("due_at must be in the future", field="due_at")
-    if body.due_at > now + timedelta(days=90):
-        raise Invalid("due_at is more than 90 days ahead", field="due_at")
     with transaction(ctx.session_factory) as session:
         created, new = aid.create(
             session,

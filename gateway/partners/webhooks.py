@@ -14,7 +14,6 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from gateway.partners import changes, signing
 from gateway.partners.models import FeedItem, Partner, SharedChange, WebhookDeadLetter, WebhookState
-from gateway.partners.sharing import shared_view
 from services.common import metrics
 from services.common.clock import Clock, utc_now
 from services.common.db import transaction
@@ -231,12 +230,11 @@ def redeliver(
         if not partner.webhook_url or not partner.webhook_secret:
             raise NotFound(f"partner {partner_id} has no webhook")
         change = session.scalar(select(SharedChange).where(SharedChange.seq == letter.seq))
-        view = shared_view(partner, change.kind, change.partner_id, change.body) if change else None
-        if change is None or view is None:
+        item = changes.item_for(partner, change) if change else None
+        if item is None:
             raise NotFound(
                 f"the change of dead letter {dead_letter_id} is no longer shared with {partner_id}"
             )
-        item = FeedItem(id=change.item_id, cursor=change.seq, kind=change.kind, at=change.at, data=view)  # type: ignore[arg-type]
         url, secret = partner.webhook_url, partner.webhook_secret
     with httpx.Client(timeout=5.0) as client:
         failure = post(client, url, secret, item, time.time())
