@@ -458,3 +458,26 @@ def test_every_text_on_the_main_views_is_readable_by_wcag_aa(
     texts = page.evaluate(CONTRASTS)
     assert len(texts) > 10
     assert [(round(ratio, 2), text) for ratio, text in texts if ratio < 4.5] == []
+
+
+def test_an_operator_signs_in_and_moves_between_views_with_the_keyboard_alone(
+    screens: Screens, platform: Platform
+) -> None:
+    page = screens.open(role=None).page
+    username, password = platform.credentials("commander")
+    page.locator("#username").focus()
+    page.keyboard.type(username)
+    page.keyboard.press("Tab")
+    page.keyboard.type(password)
+    page.keyboard.press("Enter")
+    expect(page.locator("#live-status")).to_have_attribute("data-state", "live")
+
+    units = page.locator("#nav a[href='#/units']")
+    for _ in range(40):
+        page.keyboard.press("Tab")
+        if units.evaluate("link => link === document.activeElement"):
+            break
+    assert units.evaluate("link => link === document.activeElement"), "the units link is reachable by Tab"
+    assert units.evaluate("link => getComputedStyle(link).outlineStyle") != "none", "focus is visible"
+    page.keyboard.press("Enter")
+    expect(page.locator("main tr[data-unit-id]").first).to_be_visible()

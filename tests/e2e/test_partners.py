@@ -401,6 +401,16 @@ def test_credentials_scopes_limits_and_bodies_are_enforced(platform: Platform, a
     wrong_secret = {"X-API-Key": f"{key['client_id']}.not-the-secret"}
     assert httpx.get(f"{url}/partner/v1/feed", headers=wrong_secret).status_code == 401
 
+    # Rotation: a second key works beside the first; revoking the first leaves the second.
+    second = admin.post("/api/v1/partners/narrow/keys", json={"scopes": ["feed:read"]}).json()
+    rotated = {"X-API-Key": second["api_key"]}
+    assert httpx.get(f"{url}/partner/v1/feed", headers=rotated).status_code == 200
+    assert partner.http.get("/partner/v1/feed").status_code == 200
+    assert admin.post(f"/api/v1/partners/narrow/keys/{key['client_id']}/revoke").status_code == 200
+    assert partner.http.get("/partner/v1/feed").status_code == 401
+    assert httpx.get(f"{url}/partner/v1/feed", headers=rotated).status_code == 200
+    key, partner = second, PartnerClient(platform, second["client_id"], second["client_secret"])
+
     scoped = partner.http.post("/partner/v1/cases", json={"case_id": "x"})
     assert scoped.status_code == 403 and "cases:write" in scoped.json()["message"]
     beyond = httpx.post(
