@@ -1,15 +1,18 @@
 """The incident timeline and the live stream (Server-Sent Events, resumable by Last-Event-ID)."""
 
 import asyncio
+import time
 from collections.abc import AsyncIterator
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Query, Request
+from fastapi import APIRouter, Depends, Header, Query, Request
 from fastapi.responses import StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
 from gateway.activity import service
 from gateway.activity.models import ActivityRead
+from gateway.auth import service as auth
+from gateway.auth.deps import SignedIn, signed_in
 from gateway.centers.models import CenterId
 from gateway.context import Context, ReadSession
 from gateway.incidents import service as incidents
@@ -19,6 +22,8 @@ router = APIRouter(prefix="/api/v1", tags=["activity"])
 
 POLL_S = 0.2
 HEARTBEAT_S = 15.0
+# How often an open stream asks whether its operator may still see it.
+RECHECK_S = 5.0
 
 
 @router.get("/incidents/{incident_id}/timeline", response_model=list[ActivityRead])
@@ -40,12 +45,14 @@ def _frame(item: ActivityRead) -> str:
 async def stream(
     request: Request,
     ctx: Context,
+    who: Annotated[SignedIn, Depends(signed_in)],
     center: Annotated[CenterId | None, Query(description="Only this center's changes")] = None,
     last_event_id: Annotated[int | None, Header(ge=0, le=MAX_BIGINT)] = None,
     after: Annotated[int | None, Query(ge=0, le=MAX_BIGINT, description="Resume after this event id")] = None,
 ) -> StreamingResponse:
     """Every incident, task, unit, clock and routing change as it commits. A client that
-    reconnects with Last-Event-ID (or ``after``) gets everything it missed, in order."""
+    reconnects with Last-Event-ID (or ``after``) gets everything it missed, in order. The
+    stream ends within RECHECK_S of its operator's account being disabled."""
     start = last_event_id if last_event_id is not None else after
 
     def read(last: int) -> list[ActivityRead]:
@@ -59,11 +66,20 @@ async def stream(
         with ctx.session_factory() as session:
             return service.newest_id(session=session)
 
+    def still_enabled() -> bool:
+        with ctx.session_factory() as session:
+            return auth.enabled(session, who.username)
+
     async def events() -> AsyncIterator[str]:
         last = start if start is not None else await run_in_threadpool(newest)
         yield f"retry: 1000\n: stream from {last}\n\n"
         idle = 0.0
+        checked = time.monotonic()
         while not await request.is_disconnected():
+            if time.monotonic() - checked >= RECHECK_S:
+                if not await run_in_threadpool(still_enabled):
+                    return
+                checked = time.monotonic()
             items = await run_in_threadpool(read, last)
             for item in items:
                 yield _frame(item)

@@ -60,6 +60,12 @@ def signed_in(session: Session, signer: Signer, token: str, now: datetime) -> Op
     return row
 
 
+def enabled(session: Session, username: str) -> bool:
+    """Whether the account may still act: long-lived requests (the live stream) ask again."""
+    row = session.get(OperatorAccount, username)
+    return row is not None and not row.disabled
+
+
 def list_operators(session: Session) -> list[OperatorRead]:
     rows = session.scalars(select(OperatorAccount).order_by(OperatorAccount.username))
     return [OperatorRead.from_row(row) for row in rows]

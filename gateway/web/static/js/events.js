@@ -1,6 +1,6 @@
 // One line of text for each event of the live stream and of an incident's timeline.
 
-import { named, t } from "./i18n.js";
+import { named, t, tOr } from "./i18n.js";
 import { agency, center } from "./vocabulary.js";
 import { EVENT_TYPES } from "./live.js";
 
@@ -16,6 +16,8 @@ export function describeEvent(event) {
     reason: data.reason || data.note || "",
     called: data.called ?? "",
     actor: event.actor,
+    partner: data.partner ? tOr(`partner.${data.partner}`, data.partner) : "",
+    subject: data.subject || "",
   };
   const type = `${event.kind}.${event.action}`;
   if (!EVENT_TYPES.includes(type)) return t("event.other", { type });

@@ -1,7 +1,9 @@
 // The live stream: one EventSource on /api/v1/stream. The browser reconnects by itself after a
 // network cut and sends Last-Event-ID, so the server replays what was missed. When the browser
 // gives up (the server answered with an error, e.g. while restarting), the page opens a new
-// stream itself from the last event it saw (?after=), so nothing is missed either way.
+// stream itself from the last event it saw (?after=), so nothing is missed either way; unless
+// the operator is no longer signed in (the account was disabled, the session expired), which
+// the page learns from stillSignedIn() and answers with the sign-in form.
 
 // Every event type the gateway writes to its activity record (kind.action).
 export const EVENT_TYPES = [
@@ -32,13 +34,19 @@ export const EVENT_TYPES = [
   "callup.answer_refused",
   "drill.started",
   "drill.ended",
+  "aid.requested",
+  "aid.accepted",
+  "aid.declined",
+  "aid.in_progress",
+  "aid.completed",
 ];
 
 const MAX_BACKOFF_MS = 5000;
 
 export class LiveStream {
-  constructor({ onEvent, onState, onReconnected }) {
+  constructor({ onEvent, onState, onReconnected, stillSignedIn }) {
     this.onEvent = onEvent;
+    this.stillSignedIn = stillSignedIn;
     this.onState = onState;
     this.onReconnected = onReconnected;
     this.lastId = null;
@@ -65,7 +73,9 @@ export class LiveStream {
       if (source !== this.source) return;
       if (source.readyState === EventSource.CLOSED) {
         this.onState("reconnecting");
-        this.timer = setTimeout(() => this.start(), this.backoff);
+        this.timer = setTimeout(async () => {
+          if (await this.stillSignedIn()) this.start();
+        }, this.backoff);
         this.backoff = Math.min(this.backoff * 2, MAX_BACKOFF_MS);
       } else {
         this.onState("reconnecting");

@@ -46,6 +46,15 @@ const stream = new LiveStream({
     refreshDrillBanner();
     scheduleRefresh();
   },
+  // A 401 here shows the sign-in form (the api's unauthorized handler) and stops the stream.
+  stillSignedIn: async () => {
+    try {
+      await api("/api/v1/auth/me");
+      return true;
+    } catch (error) {
+      return error.status !== 401;
+    }
+  },
 });
 
 // -- messages -------------------------------------------------------------------------------
