@@ -6,6 +6,7 @@ RUN pip install --no-cache-dir -r requirements.txt grpcio-tools==1.85.1
 COPY proto ./proto
 RUN mkdir -p build/proto && python -m grpc_tools.protoc -Iproto --python_out=build/proto \
       --pyi_out=build/proto --grpc_python_out=build/proto $(find proto -name '*.proto')
+COPY kernel ./kernel
 COPY services ./services
 COPY gateway ./gateway
 COPY infra ./infra

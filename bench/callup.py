@@ -61,10 +61,10 @@ from infra import roster_demo
 from infra.platform import Platform
 from jcp.roster.v1 import roster_pb2 as pb
 from jcp.roster.v1 import roster_pb2_grpc
-from services.common.bus.clients import create_topics, make_producer
-from services.common.bus.envelope import new_event, to_headers
-from services.common.bus.topics import TopicSpec
-from services.common.settings import CommonSettings
+from kernel.bus.clients import create_topics, make_producer
+from kernel.bus.envelope import new_event, to_headers
+from kernel.bus.topics import TopicSpec
+from kernel.settings import CommonSettings
 
 MILITIA = next(team for team in roster_demo.TEAMS if team.id == "militia-emergency")
 TEAMS_PATH = "/api/v1/roster/teams"

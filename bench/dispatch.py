@@ -57,13 +57,13 @@ from gateway.incidents.models import IncidentCreate
 from infra.platform import Platform
 from jcp.dispatch.v1 import dispatch_pb2 as pb
 from jcp.dispatch.v1 import dispatch_pb2_grpc
-from services.common import incident_store
-from services.common.bus.clients import create_topics, make_consumer, make_producer
-from services.common.bus.topics import TopicSpec
-from services.common.catalog import AGENCIES
-from services.common.db import Base, make_engine, make_session_factory, transaction
-from services.common.dispatch_store import UnitRow
-from services.common.settings import CommonSettings
+from kernel import incident_store
+from kernel.bus.clients import create_topics, make_consumer, make_producer
+from kernel.bus.topics import TopicSpec
+from kernel.catalog import AGENCIES
+from kernel.db import Base, make_engine, make_session_factory, transaction
+from kernel.dispatch_store import UnitRow
+from kernel.settings import CommonSettings
 
 INCIDENTS_PATH = "/api/v1/incidents"
 BOARD_CENTER = "construction"

@@ -31,9 +31,9 @@ from gateway.incidents.service import SOURCE as GATEWAY_SOURCE
 from infra.broker import free_port, wait_until_answering
 from infra.platform import PYTHONPATH, Platform
 from infra.processes import spawn, terminate
-from services.common import incident_store
-from services.common.catalog import AGENCIES
-from services.common.db import make_engine, make_session_factory, transaction
+from kernel import incident_store
+from kernel.catalog import AGENCIES
+from kernel.db import make_engine, make_session_factory, transaction
 
 PATH = "/api/v1/incidents"
 WARM_UP_S = 1.0

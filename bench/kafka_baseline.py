@@ -14,10 +14,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bench.payloads import Record, reported_record
-from services.common.bus.clients import create_topics, make_consumer, make_producer
-from services.common.bus.topics import TopicSpec
-from services.common.catalog import AGENCIES
-from services.common.settings import CommonSettings
+from kernel.bus.clients import create_topics, make_consumer, make_producer
+from kernel.bus.topics import TopicSpec
+from kernel.catalog import AGENCIES
+from kernel.settings import CommonSettings
 
 
 class BenchError(RuntimeError):

@@ -8,9 +8,9 @@ from datetime import UTC, datetime
 from gateway.incidents.service import SOURCE as GATEWAY_SOURCE
 from infra.demo import GATEWAY_REPORTS, report_body
 from jcp.incidents.v1 import events_pb2, incident_pb2
-from services.common.bus.envelope import new_event, to_headers
-from services.common.catalog import DISTRICT_ADMIN_CODE
-from services.common.incident_store import LEVEL_CODES
+from kernel.bus.envelope import new_event, to_headers
+from kernel.catalog import DISTRICT_ADMIN_CODE
+from kernel.incident_store import LEVEL_CODES
 
 Record = tuple[bytes, list[tuple[str, bytes]], bytes]
 

@@ -9,11 +9,11 @@ from pathlib import Path
 from sqlalchemy import Engine, create_engine, func, select
 
 from bench.kafka_baseline import BenchError
-from services.common.bus.inbox import ProcessedEvent
-from services.common.bus.outbox import OutboxRecord
-from services.common.bus.topics import INCIDENTS
-from services.common.catalog import AGENCIES
-from services.common.incident_store import IncidentReceipt, IncidentRow
+from kernel.bus.inbox import ProcessedEvent
+from kernel.bus.outbox import OutboxRecord
+from kernel.bus.topics import INCIDENTS
+from kernel.catalog import AGENCIES
+from kernel.incident_store import IncidentReceipt, IncidentRow
 
 SNAPSHOT_TYPE = "jcp.incidents.v1.IncidentSnapshot"
 

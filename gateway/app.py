@@ -36,14 +36,14 @@ from gateway.roster import views as roster_views
 from gateway.settings import GatewaySettings
 from gateway.web import views as web_views
 from infra import schema
-from services.common import metrics, telemetry
-from services.common.bus.clients import make_producer
-from services.common.bus.inbox import InboxConsumer, by_type
-from services.common.bus.outbox import OutboxRelay
-from services.common.bus.topics import DISPATCH, INCIDENTS, ROSTER, UNITS
-from services.common.clock import Clock, utc_now
-from services.common.db import make_engine, make_session_factory
-from services.common.errors import (
+from kernel import metrics, telemetry
+from kernel.bus.clients import make_producer
+from kernel.bus.inbox import InboxConsumer, by_type
+from kernel.bus.outbox import OutboxRelay
+from kernel.bus.topics import DISPATCH, INCIDENTS, ROSTER, UNITS
+from kernel.clock import Clock, utc_now
+from kernel.db import make_engine, make_session_factory
+from kernel.errors import (
     Conflict,
     DomainError,
     Forbidden,
@@ -53,7 +53,7 @@ from services.common.errors import (
     TooMany,
     Unauthorized,
 )
-from services.common.runtime import Workers
+from kernel.runtime import Workers
 
 _STATUS: dict[type[DomainError], int] = {
     Unauthorized: 401,

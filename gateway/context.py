@@ -15,8 +15,8 @@ from gateway.dispatch.deadlines import ResponsePolicy
 from gateway.partners.changes import ChangeSignal
 from gateway.partners.limits import RateLimiter
 from gateway.settings import GatewaySettings
-from services.common.bus.inbox import InboxConsumer
-from services.common.clock import Clock
+from kernel.bus.inbox import InboxConsumer
+from kernel.clock import Clock
 
 
 @dataclass

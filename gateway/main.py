@@ -4,7 +4,7 @@ import uvicorn
 
 from gateway.app import create_app
 from gateway.settings import GatewaySettings
-from services.common import logs, telemetry
+from kernel import logs, telemetry
 
 
 def main() -> None:

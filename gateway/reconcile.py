@@ -18,11 +18,11 @@ from sqlalchemy.orm import Session, sessionmaker
 from gateway.agencies import AgencyDirectory
 from gateway.centers import service as centers
 from jcp.incidents.v1 import agency_pb2, events_pb2
-from services.common import incident_store
-from services.common.bus.outbox import OutboxRecord
-from services.common.bus.topics import INCIDENTS
-from services.common.clock import Clock, utc_now
-from services.common.db import transaction
+from kernel import incident_store
+from kernel.bus.outbox import OutboxRecord
+from kernel.bus.topics import INCIDENTS
+from kernel.clock import Clock, utc_now
+from kernel.db import transaction
 
 log = logging.getLogger(__name__)
 

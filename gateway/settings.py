@@ -5,9 +5,9 @@ from datetime import time, timedelta
 from pydantic import Field
 
 from gateway.dispatch.deadlines import ResponsePolicy
-from services.agency.profile import load
-from services.common.catalog import AGENCIES
-from services.common.settings import CommonSettings
+from kernel.catalog import AGENCIES
+from kernel.profiles import load
+from kernel.settings import CommonSettings
 
 
 def _default_endpoints() -> dict[str, str]:

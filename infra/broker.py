@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 from infra.processes import spawn
-from services.common.bus.clients import create_topics
+from kernel.bus.clients import create_topics
 
 
 class BrokerError(RuntimeError):

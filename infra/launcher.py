@@ -17,8 +17,8 @@ import httpx
 
 from infra import demo
 from infra.platform import Platform, PlatformConfig, PlatformError
-from services.common import logs
-from services.common.catalog import AGENCIES
+from kernel import logs
+from kernel.catalog import AGENCIES
 
 log = logging.getLogger("launcher")
 

@@ -23,11 +23,11 @@ from gateway.agencies import AgencyDirectory
 from gateway.audit import service as audit
 from gateway.reconcile import Reconciler
 from gateway.settings import GatewaySettings
-from services.common.bus.clients import create_topics, make_producer
-from services.common.bus.topics import ALL, DEAD_LETTERS, TopicSpec
-from services.common.catalog import AGENCIES
-from services.common.db import make_engine, make_session_factory
-from services.common.settings import CommonSettings
+from kernel.bus.clients import create_topics, make_producer
+from kernel.bus.topics import ALL, DEAD_LETTERS, TopicSpec
+from kernel.catalog import AGENCIES
+from kernel.db import make_engine, make_session_factory
+from kernel.settings import CommonSettings
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore", DeprecationWarning)

@@ -22,8 +22,8 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from infra import broker
 from infra.processes import kill, spawn, terminate
-from services.agency.profile import load as load_profile
-from services.common.catalog import AGENCIES
+from kernel.catalog import AGENCIES
+from kernel.profiles import load as load_profile
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHONPATH = os.pathsep.join([str(ROOT), str(ROOT / "build" / "proto")])

@@ -15,15 +15,15 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Engine, MetaData, inspect
 
-from services.common.db import Base, UtcDateTime, make_engine
+from kernel.db import Base, UtcDateTime, make_engine
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 # Every module that declares tables; the schema is their union.
 MODEL_MODULES = (
-    "services.common.incident_store",
-    "services.common.dispatch_store",
-    "services.common.bus.outbox",
-    "services.common.bus.inbox",
+    "kernel.incident_store",
+    "kernel.dispatch_store",
+    "kernel.bus.outbox",
+    "kernel.bus.inbox",
     "services.agency.callups",
     "gateway.activity.models",
     "gateway.auth.models",

@@ -14,7 +14,7 @@ from infra import broker as embedded_broker
 from infra.broker import free_port
 from infra.demo import DEMO_UNITS
 from infra.platform import Platform, PlatformConfig
-from services.common.catalog import AGENCIES
+from kernel.catalog import AGENCIES
 from tests.support import dispose_engines, wait_for
 
 POSTGRES_ADMIN = os.environ.get("JCP_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres")

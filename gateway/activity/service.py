@@ -6,7 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from gateway.activity.models import ActivityRow
-from services.common.clock import Clock, utc_now
+from kernel.clock import Clock, utc_now
 
 
 def record(

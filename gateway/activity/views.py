@@ -16,7 +16,7 @@ from gateway.auth.deps import SignedIn, signed_in
 from gateway.centers.models import CenterId
 from gateway.context import Context, ReadSession
 from gateway.incidents import service as incidents
-from services.common.db import MAX_BIGINT
+from kernel.db import MAX_BIGINT
 
 router = APIRouter(prefix="/api/v1", tags=["activity"])
 

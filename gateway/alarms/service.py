@@ -14,10 +14,10 @@ from gateway.dispatch.deadlines import ResponsePolicy
 from gateway.dispatch.models import DispatchCreate, TaskCreate
 from gateway.incidents import service as incidents
 from gateway.incidents.models import IncidentCreate, Reporter
-from services.common.clock import Clock, utc_now
-from services.common.dispatch_store import TaskRow
-from services.common.errors import Invalid
-from services.common.incident_store import IncidentRow
+from kernel.clock import Clock, utc_now
+from kernel.dispatch_store import TaskRow
+from kernel.errors import Invalid
+from kernel.incident_store import IncidentRow
 
 ALARM_AGENCY = "localgov"
 ALARM_CAPABILITY = "alarm_response"

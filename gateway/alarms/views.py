@@ -10,7 +10,7 @@ from gateway.context import Context
 from gateway.dispatch.models import ClockRead, TaskRead
 from gateway.dispatch.service import clocks_of
 from gateway.incidents.models import IncidentRead
-from services.common.db import transaction
+from kernel.db import transaction
 
 router = APIRouter(prefix="/api/v1", tags=["alarms"])
 

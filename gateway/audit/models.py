@@ -8,7 +8,7 @@ from pydantic import BaseModel
 from sqlalchemy import JSON, BigInteger, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from services.common.db import Base, UtcDateTime
+from kernel.db import Base, UtcDateTime
 
 
 class AuditEntry(Base):

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from gateway.audit.models import AuditEntry, AuditPage, AuditRead, Verification
-from services.common.db import serialise
+from kernel.db import serialise
 
 GENESIS = "0" * 64
 # Any constant: the key of PostgreSQL's advisory lock around appends.

@@ -8,7 +8,7 @@ from gateway.audit import service
 from gateway.audit.models import AuditPage, Verification
 from gateway.auth.deps import Audit
 from gateway.context import ReadSession
-from services.common.db import MAX_BIGINT
+from kernel.db import MAX_BIGINT
 
 router = APIRouter(prefix="/api/v1/audit", tags=["audit"])
 

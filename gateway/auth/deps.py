@@ -13,7 +13,7 @@ from fastapi import Depends, Request
 from gateway.auth import service
 from gateway.auth.roles import Permission, allows
 from gateway.context import Context
-from services.common.errors import Forbidden, Unauthorized
+from kernel.errors import Forbidden, Unauthorized
 
 COOKIE = "jcp_session"
 

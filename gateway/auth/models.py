@@ -7,7 +7,7 @@ from sqlalchemy import Boolean, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from gateway.auth.roles import PERMISSIONS, Permission, Role
-from services.common.db import Base, UtcDateTime
+from kernel.db import Base, UtcDateTime
 
 USERNAME = r"^[a-z][a-z0-9_.-]{1,63}$"
 

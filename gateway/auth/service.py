@@ -9,8 +9,8 @@ from gateway.auth.models import OperatorAccount, OperatorChange, OperatorCreate,
 from gateway.auth.passwords import hash_password, verify_password
 from gateway.auth.roles import Role
 from gateway.auth.tokens import BadToken, Signer
-from services.common.db import get_for_update, transaction
-from services.common.errors import Conflict, NotFound, Unauthorized
+from kernel.db import get_for_update, transaction
+from kernel.errors import Conflict, NotFound, Unauthorized
 
 AUDIENCE = "operator"
 # One shift in the command room.

@@ -14,7 +14,7 @@ import jwt
 from sqlalchemy import String
 from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
 
-from services.common.db import Base, transaction
+from kernel.db import Base, transaction
 
 ISSUER = "jcp-gateway"
 ALGORITHM = "HS256"

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from gateway.dispatch.models import ClockRead
 from gateway.incidents.models import AgencyId, IncidentRead
 from gateway.roster.models import ShiftGap
-from services.common.db import Base, UtcDateTime
+from kernel.db import Base, UtcDateTime
 
 CenterId = Literal["stability", "construction", "population"]
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from services.common.catalog import CATEGORIES
+from kernel.catalog import CATEGORIES
 
 RULES_FILE = Path(__file__).with_name("routing.toml")
 

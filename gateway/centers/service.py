@@ -20,11 +20,11 @@ from gateway.centers.models import (
 from gateway.dispatch.models import ClockRead, ResponseClock
 from gateway.incidents.models import IncidentRead
 from gateway.roster import service as roster
-from services.common import tasks
-from services.common.clock import Clock, utc_now
-from services.common.dispatch_store import TaskRow, UnitRow
-from services.common.errors import NotFound
-from services.common.incident_store import IncidentRow
+from kernel import tasks
+from kernel.clock import Clock, utc_now
+from kernel.dispatch_store import TaskRow, UnitRow
+from kernel.errors import NotFound
+from kernel.incident_store import IncidentRow
 
 OPEN_INCIDENT = ("reported", "accepted", "dispatched", "on_scene", "resolved")
 

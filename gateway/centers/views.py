@@ -7,7 +7,7 @@ from gateway.centers import service
 from gateway.centers.models import Board, CenterId, CenterRead, HandlingRead, Reroute
 from gateway.context import Context, ReadSession
 from gateway.incidents import service as incidents
-from services.common.db import transaction
+from kernel.db import transaction
 
 router = APIRouter(prefix="/api/v1", tags=["centers"])
 

@@ -16,9 +16,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from gateway.centers.routing import RoutingRules
 from gateway.dispatch import service
-from services.common import metrics
-from services.common.clock import Clock, utc_now
-from services.common.db import transaction
+from kernel import metrics
+from kernel.clock import Clock, utc_now
+from kernel.db import transaction
 
 log = logging.getLogger(__name__)
 

@@ -8,8 +8,8 @@ from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from gateway.incidents.models import AgencyId
-from services.common.db import Base, UtcDateTime
-from services.common.dispatch_store import TaskRow, UnitRow
+from kernel.db import Base, UtcDateTime
+from kernel.dispatch_store import TaskRow, UnitRow
 
 ClockKind = Literal["acknowledge", "on_scene"]
 ClockStatus = Literal["running", "met", "breached", "cancelled"]

@@ -22,15 +22,15 @@ from gateway.dispatch.deadlines import ResponsePolicy
 from gateway.dispatch.models import ClockRead, DispatchCreate, ResponseClock, TaskRead, UnitAssignment
 from gateway.incidents import service as incidents
 from jcp.dispatch.v1 import dispatch_pb2 as pb
-from services.common import dispatch_store, metrics, tasks
-from services.common.bus.envelope import Event, InvalidEvent
-from services.common.bus.outbox import announce
-from services.common.bus.topics import DISPATCH
-from services.common.clock import Clock, utc_now
-from services.common.db import get_for_update
-from services.common.dispatch_store import TaskRow, UnitRow
-from services.common.errors import Conflict, Invalid, NotFound
-from services.common.incident_store import IncidentRow
+from kernel import dispatch_store, metrics, tasks
+from kernel.bus.envelope import Event, InvalidEvent
+from kernel.bus.outbox import announce
+from kernel.bus.topics import DISPATCH
+from kernel.clock import Clock, utc_now
+from kernel.db import get_for_update
+from kernel.dispatch_store import TaskRow, UnitRow
+from kernel.errors import Conflict, Invalid, NotFound
+from kernel.incident_store import IncidentRow
 
 log = logging.getLogger(__name__)
 

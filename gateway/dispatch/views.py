@@ -20,10 +20,10 @@ from gateway.dispatch.models import (
     UnitRead,
 )
 from gateway.incidents.models import AgencyId
-from services.common import metrics
-from services.common.db import transaction
-from services.common.dispatch_store import TaskRow, UnitRow
-from services.common.errors import Conflict, NotFound
+from kernel import metrics
+from kernel.db import transaction
+from kernel.dispatch_store import TaskRow, UnitRow
+from kernel.errors import Conflict, NotFound
 
 router = APIRouter(prefix="/api/v1", tags=["dispatch"])
 

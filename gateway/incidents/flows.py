@@ -7,9 +7,9 @@ from gateway.centers import service as centers
 from gateway.dispatch import service as dispatch
 from gateway.incidents import service
 from gateway.incidents.models import Merge, StatusChange
-from services.common.clock import Clock, utc_now
-from services.common.errors import Conflict, Invalid
-from services.common.incident_store import IncidentRow
+from kernel.clock import Clock, utc_now
+from kernel.errors import Conflict, Invalid
+from kernel.incident_store import IncidentRow
 
 ENDS_RESPONSE = ("resolved", "closed", "cancelled", "merged")
 

@@ -5,9 +5,9 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 
-from services.common.catalog import AGENCIES, CATEGORIES, DISTRICT_ADMIN_CODE
-from services.common.clock import utc_now
-from services.common.incident_store import IncidentRow
+from kernel.catalog import AGENCIES, CATEGORIES, DISTRICT_ADMIN_CODE
+from kernel.clock import utc_now
+from kernel.incident_store import IncidentRow
 
 Level = Literal["I", "II", "III", "IV"]
 Status = Literal[

@@ -13,11 +13,11 @@ from gateway.centers import service as centers
 from gateway.incidents import lifecycle
 from gateway.incidents.models import IncidentCreate, IncidentUpdate, StatusChange
 from jcp.incidents.v1 import events_pb2, incident_pb2
-from services.common import incident_store, metrics
-from services.common.clock import Clock, utc_now
-from services.common.db import get_for_update
-from services.common.errors import Conflict, NotFound
-from services.common.incident_store import IncidentRow
+from kernel import incident_store, metrics
+from kernel.clock import Clock, utc_now
+from kernel.db import get_for_update
+from kernel.errors import Conflict, NotFound
+from kernel.incident_store import IncidentRow
 
 SOURCE = "/jcp/gateway"
 

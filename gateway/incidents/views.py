@@ -23,7 +23,7 @@ from gateway.incidents.models import (
     Status,
     StatusChange,
 )
-from services.common.db import MAX_BIGINT, transaction
+from kernel.db import MAX_BIGINT, transaction
 
 router = APIRouter(prefix="/api/v1/incidents", tags=["incidents"])
 

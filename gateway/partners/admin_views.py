@@ -27,7 +27,7 @@ from gateway.partners.models import (
     WebhookIssued,
     WebhookSet,
 )
-from services.common.db import transaction
+from kernel.db import transaction
 
 router = APIRouter(prefix="/api/v1", tags=["partners"])
 

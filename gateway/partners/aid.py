@@ -14,8 +14,8 @@ from sqlalchemy.orm import Session
 from gateway.activity import service as activity
 from gateway.partners import changes
 from gateway.partners.models import AidCreate, AidRead, AidRequest, AidStatusChange, Partner
-from services.common.db import get_for_update
-from services.common.errors import Conflict, Forbidden, Invalid, NotFound
+from kernel.db import get_for_update
+from kernel.errors import Conflict, Forbidden, Invalid, NotFound
 
 NEXT: dict[str, tuple[str, ...]] = {
     "requested": ("accepted", "declined"),

@@ -16,8 +16,8 @@ from sqlalchemy.orm import Session, attributes, sessionmaker
 from gateway.incidents.models import IncidentRead
 from gateway.partners.models import AidRead, FeedItem, Partner, SharedChange
 from gateway.partners.sharing import shared_view
-from services.common.db import serialise
-from services.common.incident_store import IncidentRow
+from kernel.db import serialise
+from kernel.incident_store import IncidentRow
 
 _PENDING = "jcp_shared_changes"
 _LOCK_KEY = 0x4A435053

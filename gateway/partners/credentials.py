@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from gateway.auth.tokens import BadToken, Signer
 from gateway.partners.models import ALL_SCOPES, Partner, PartnerKey
-from services.common.errors import Forbidden, Unauthorized
+from kernel.errors import Forbidden, Unauthorized
 
 AUDIENCE = "partner"
 TOKEN_TTL = timedelta(minutes=15)

@@ -11,8 +11,8 @@ from gateway.context import Context
 from gateway.partners import credentials
 from gateway.partners.credentials import Caller
 from gateway.partners.models import Scope
-from services.common import metrics
-from services.common.errors import Forbidden, TooMany, Unauthorized
+from kernel import metrics
+from kernel.errors import Forbidden, TooMany, Unauthorized
 
 
 def caller(request: Request, ctx: Context) -> Caller:

@@ -12,7 +12,7 @@ import time
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
-from services.common.errors import TooMany
+from kernel.errors import TooMany
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]

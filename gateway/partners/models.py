@@ -8,7 +8,7 @@ from sqlalchemy import JSON, BigInteger, Boolean, Integer, String, Text, UniqueC
 from sqlalchemy.orm import Mapped, mapped_column
 
 from gateway.incidents.models import CategoryCode, Level, Location
-from services.common.db import Base, UtcDateTime
+from kernel.db import Base, UtcDateTime
 
 Scope = Literal["feed:read", "incidents:read", "cases:write", "aid:read", "aid:write"]
 ALL_SCOPES: tuple[str, ...] = Scope.__args__  # type: ignore[attr-defined]

@@ -23,8 +23,8 @@ from gateway.partners.models import (
     WebhookSet,
     WebhookState,
 )
-from services.common.db import get_for_update
-from services.common.errors import Conflict, NotFound
+from kernel.db import get_for_update
+from kernel.errors import Conflict, NotFound
 
 
 def agreement_of(row: Partner) -> AgreementRead:

@@ -14,9 +14,9 @@ from gateway.partners import changes, credentials
 from gateway.partners.credentials import Caller
 from gateway.partners.models import Partner
 from jcp.partners.v1 import feed_pb2, feed_pb2_grpc
-from services.common.clock import Clock
-from services.common.db import transaction
-from services.common.errors import Unauthorized
+from kernel.clock import Clock
+from kernel.db import transaction
+from kernel.errors import Unauthorized
 
 SERVICE_NAME = feed_pb2.DESCRIPTOR.services_by_name["PartnerFeed"].full_name
 PAGE = 100

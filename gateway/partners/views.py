@@ -34,9 +34,9 @@ from gateway.partners.models import (
     TokenIssued,
 )
 from gateway.partners.sharing import shared_view
-from services.common.db import MAX_BIGINT, transaction
-from services.common.errors import Forbidden, Invalid, NotFound, Unauthorized
-from services.common.incident_store import IncidentRow
+from kernel.db import MAX_BIGINT, transaction
+from kernel.errors import Forbidden, Invalid, NotFound, Unauthorized
+from kernel.incident_store import IncidentRow
 
 router = APIRouter(prefix="/partner/v1", tags=["partner"])
 

@@ -14,10 +14,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from gateway.partners import changes, signing
 from gateway.partners.models import FeedItem, Partner, SharedChange, WebhookDeadLetter, WebhookState
-from services.common import metrics
-from services.common.clock import Clock, utc_now
-from services.common.db import transaction
-from services.common.errors import NotFound
+from kernel import metrics
+from kernel.clock import Clock, utc_now
+from kernel.db import transaction
+from kernel.errors import NotFound
 
 log = logging.getLogger(__name__)
 

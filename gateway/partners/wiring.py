@@ -13,8 +13,8 @@ from gateway.partners import changes, stream, views
 from gateway.partners.limits import BodyLimit
 from gateway.settings import GatewaySettings
 from jcp.partners.v1 import feed_pb2_grpc
-from services.common.clock import Clock
-from services.common.grpc_server import build_server, set_serving
+from kernel.clock import Clock
+from kernel.grpc_server import build_server, set_serving
 
 
 def mount(app: FastAPI, settings: GatewaySettings) -> None:

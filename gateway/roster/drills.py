@@ -29,11 +29,11 @@ from gateway.incidents import service as incidents
 from gateway.incidents.models import IncidentCreate, Location, Reporter, StatusChange
 from gateway.roster import service as roster
 from gateway.roster.models import CallUpCreate, CallUpRow, Drill, DrillCreate
-from services.common.clock import Clock, utc_now
-from services.common.db import get_for_update
-from services.common.dispatch_store import TaskRow
-from services.common.errors import Conflict, NotFound
-from services.common.incident_store import IncidentRow
+from kernel.clock import Clock, utc_now
+from kernel.db import get_for_update
+from kernel.dispatch_store import TaskRow
+from kernel.errors import Conflict, NotFound
+from kernel.incident_store import IncidentRow
 
 SCENARIOS_FILE = Path(__file__).with_name("scenarios.toml")
 

@@ -8,7 +8,7 @@ from sqlalchemy import JSON, Boolean, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from gateway.incidents.models import AgencyId
-from services.common.db import Base, UtcDateTime
+from kernel.db import Base, UtcDateTime
 
 Role = Literal["commander", "squad_leader", "member"]
 MemberStatus = Literal["available", "on_leave", "deployed"]

@@ -35,15 +35,15 @@ from gateway.roster.models import (
     TeamRead,
 )
 from jcp.roster.v1 import roster_pb2 as pb
-from services.common import metrics
-from services.common.bus.envelope import Event, InvalidEvent
-from services.common.bus.outbox import announce
-from services.common.bus.topics import ROSTER
-from services.common.clock import Clock, utc_now
-from services.common.db import get_for_update
-from services.common.dispatch_store import UnitRow
-from services.common.errors import Conflict, Invalid, NotFound
-from services.common.incident_store import IncidentRow
+from kernel import metrics
+from kernel.bus.envelope import Event, InvalidEvent
+from kernel.bus.outbox import announce
+from kernel.bus.topics import ROSTER
+from kernel.clock import Clock, utc_now
+from kernel.db import get_for_update
+from kernel.dispatch_store import UnitRow
+from kernel.errors import Conflict, Invalid, NotFound
+from kernel.incident_store import IncidentRow
 
 log = logging.getLogger(__name__)
 

@@ -33,8 +33,8 @@ from gateway.roster.models import (
     TeamCreate,
     TeamRead,
 )
-from services.common.db import transaction
-from services.common.errors import Invalid, TooLarge
+from kernel.db import transaction
+from kernel.errors import Invalid, TooLarge
 
 router = APIRouter(prefix="/api/v1/roster", tags=["roster"])
 

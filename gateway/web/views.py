@@ -16,8 +16,8 @@ from fastapi.responses import FileResponse, JSONResponse, Response
 from gateway.context import Context
 from gateway.incidents import lifecycle
 from gateway.incidents.models import Level
-from services.agency.profile import load as load_profile
-from services.common.catalog import AGENCIES, CATEGORIES
+from kernel.catalog import AGENCIES, CATEGORIES
+from kernel.profiles import load as load_profile
 
 STATIC = Path(__file__).resolve().parent / "static"
 

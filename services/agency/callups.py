@@ -11,13 +11,13 @@ from sqlalchemy import JSON, Boolean, String, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from jcp.roster.v1 import roster_pb2 as pb
-from services.agency.profile import AgencyProfile
-from services.common.bus.envelope import Event
-from services.common.bus.outbox import announce
-from services.common.bus.topics import ROSTER
-from services.common.clock import Clock, utc_now
-from services.common.db import Base, UtcDateTime, get_for_update
-from services.common.errors import Conflict, Invalid, NotFound
+from kernel.bus.envelope import Event
+from kernel.bus.outbox import announce
+from kernel.bus.topics import ROSTER
+from kernel.clock import Clock, utc_now
+from kernel.db import Base, UtcDateTime, get_for_update
+from kernel.errors import Conflict, Invalid, NotFound
+from kernel.profiles import AgencyProfile
 
 RESPONSES = {
     pb.RESPONSE_ACKNOWLEDGED: "acknowledged",

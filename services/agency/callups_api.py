@@ -4,10 +4,10 @@ import grpc
 
 from jcp.roster.v1 import roster_pb2 as pb
 from jcp.roster.v1 import roster_pb2_grpc
+from kernel.db import transaction
 from services.agency import callups
 from services.agency.dispatch_api import STATE_CODES
 from services.agency.grpc_api import AnsweringApi, mapped_errors
-from services.common.db import transaction
 
 
 class AgencyRosterApi(AnsweringApi, roster_pb2_grpc.AgencyRosterServiceServicer):

@@ -11,15 +11,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from jcp.dispatch.v1 import dispatch_pb2 as pb
-from services.agency.profile import AgencyProfile
-from services.common import dispatch_store, tasks
-from services.common.bus.envelope import Event
-from services.common.bus.outbox import announce
-from services.common.bus.topics import DISPATCH, UNITS
-from services.common.clock import Clock, utc_now
-from services.common.db import get_for_update
-from services.common.dispatch_store import TaskRow, UnitRow
-from services.common.errors import Conflict, Invalid, NotFound
+from kernel import dispatch_store, tasks
+from kernel.bus.envelope import Event
+from kernel.bus.outbox import announce
+from kernel.bus.topics import DISPATCH, UNITS
+from kernel.clock import Clock, utc_now
+from kernel.db import get_for_update
+from kernel.dispatch_store import TaskRow, UnitRow
+from kernel.errors import Conflict, Invalid, NotFound
+from kernel.profiles import AgencyProfile
 
 # The unit status that follows a task's status.
 UNIT_FOLLOWS_TASK = {

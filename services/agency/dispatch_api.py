@@ -9,11 +9,11 @@ import grpc
 
 from jcp.dispatch.v1 import dispatch_pb2 as pb
 from jcp.dispatch.v1 import dispatch_pb2_grpc
+from kernel import tasks
+from kernel.db import transaction
+from kernel.errors import Conflict, DomainError, Invalid, NotFound
 from services.agency import dispatch
 from services.agency.grpc_api import AnsweringApi, mapped_errors
-from services.common import tasks
-from services.common.db import transaction
-from services.common.errors import Conflict, DomainError, Invalid, NotFound
 
 log = logging.getLogger(__name__)
 

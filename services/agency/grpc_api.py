@@ -11,13 +11,13 @@ import grpc
 from sqlalchemy.orm import Session, sessionmaker
 
 from jcp.incidents.v1 import agency_pb2, agency_pb2_grpc, incident_pb2
+from kernel import incident_store
+from kernel.bus.inbox import InboxConsumer
+from kernel.clock import Clock, utc_now
+from kernel.db import transaction
+from kernel.errors import Conflict, DomainError, Invalid, NotFound
+from kernel.profiles import AgencyProfile
 from services.agency import service
-from services.agency.profile import AgencyProfile
-from services.common import incident_store
-from services.common.bus.inbox import InboxConsumer
-from services.common.clock import Clock, utc_now
-from services.common.db import transaction
-from services.common.errors import Conflict, DomainError, Invalid, NotFound
 
 log = logging.getLogger(__name__)
 

@@ -9,21 +9,21 @@ from infra import schema
 from jcp.dispatch.v1 import dispatch_pb2, dispatch_pb2_grpc
 from jcp.incidents.v1 import agency_pb2, agency_pb2_grpc
 from jcp.roster.v1 import roster_pb2, roster_pb2_grpc
+from kernel import dispatch_store, incident_store, logs, metrics, telemetry
+from kernel.bus.clients import make_producer
+from kernel.bus.envelope import Event, event_type
+from kernel.bus.inbox import InboxConsumer, by_type
+from kernel.bus.outbox import OutboxRelay
+from kernel.bus.topics import DISPATCH, INCIDENTS, ROSTER
+from kernel.db import make_engine, make_session_factory, transaction
+from kernel.grpc_server import build_server, set_serving
+from kernel.runtime import Workers, stop_on_signals
 from services.agency import callups, dispatch, service
 from services.agency import profile as profiles
 from services.agency.callups_api import AgencyRosterApi
 from services.agency.dispatch_api import AgencyDispatchApi
 from services.agency.grpc_api import AgencyApi
 from services.agency.settings import AgencySettings
-from services.common import dispatch_store, incident_store, logs, metrics, telemetry
-from services.common.bus.clients import make_producer
-from services.common.bus.envelope import Event, event_type
-from services.common.bus.inbox import InboxConsumer, by_type
-from services.common.bus.outbox import OutboxRelay
-from services.common.bus.topics import DISPATCH, INCIDENTS, ROSTER
-from services.common.db import make_engine, make_session_factory, transaction
-from services.common.grpc_server import build_server, set_serving
-from services.common.runtime import Workers, stop_on_signals
 
 log = logging.getLogger(__name__)
 

@@ -6,10 +6,10 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from jcp.incidents.v1 import incident_pb2
-from services.agency.profile import AgencyProfile
-from services.common import incident_store
-from services.common.clock import Clock, utc_now
-from services.common.errors import Invalid, NotFound
+from kernel import incident_store
+from kernel.clock import Clock, utc_now
+from kernel.errors import Invalid, NotFound
+from kernel.profiles import AgencyProfile
 
 
 def source_of(profile: AgencyProfile) -> str:

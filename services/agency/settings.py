@@ -1,6 +1,6 @@
 """Settings of one agency service process."""
 
-from services.common.settings import CommonSettings
+from kernel.settings import CommonSettings
 
 
 class AgencySettings(CommonSettings):

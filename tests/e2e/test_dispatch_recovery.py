@@ -13,8 +13,8 @@ from gateway.activity.models import ActivityRow
 from infra.platform import Platform
 from jcp.dispatch.v1 import dispatch_pb2 as pb
 from jcp.dispatch.v1 import dispatch_pb2_grpc
-from services.common.bus.outbox import OutboxRecord
-from services.common.dispatch_store import TaskRow
+from kernel.bus.outbox import OutboxRecord
+from kernel.dispatch_store import TaskRow
 from tests.conftest import database_urls
 from tests.support import engine_for, incident_body, wait_for
 

@@ -12,9 +12,9 @@ from sqlalchemy import func, select
 
 from infra.platform import Platform
 from jcp.incidents.v1 import agency_pb2, agency_pb2_grpc, incident_pb2
-from services.common.bus.outbox import OutboxRecord
-from services.common.bus.topics import DEAD_LETTERS, INCIDENTS
-from services.common.catalog import AGENCIES
+from kernel.bus.outbox import OutboxRecord
+from kernel.bus.topics import DEAD_LETTERS, INCIDENTS
+from kernel.catalog import AGENCIES
 from tests.conftest import database_urls, running_platform
 from tests.support import engine_for, incident_body, picture, wait_for
 

@@ -16,7 +16,7 @@ from infra import demo
 from infra.broker import free_port, port_is_free
 from infra.platform import PYTHONPATH, ROOT
 from infra.processes import kill
-from services.common.catalog import AGENCIES
+from kernel.catalog import AGENCIES
 from tests.support import wait_for
 
 # The demo's reports, and the case partner kfq shares: the last to arrive.

@@ -7,7 +7,7 @@ import httpx
 import pytest
 
 from infra.platform import Platform
-from services.common.catalog import AGENCIES
+from kernel.catalog import AGENCIES
 from tests.support import incident_body, wait_for
 
 SERIES = re.compile(r"^([a-z_]+)(\{[^}]*\})? ([0-9.e+-]+)$", re.MULTILINE)

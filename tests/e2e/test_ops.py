@@ -12,9 +12,9 @@ import pytest
 from sqlalchemy import delete
 
 from infra.platform import PYTHONPATH, ROOT, Platform
-from services.common.bus.topics import INCIDENTS
-from services.common.catalog import AGENCIES
-from services.common.incident_store import IncidentReceipt, IncidentRow
+from kernel.bus.topics import INCIDENTS
+from kernel.catalog import AGENCIES
+from kernel.incident_store import IncidentReceipt, IncidentRow
 from tests.conftest import database_urls
 from tests.support import engine_for, incident_body, picture, wait_for
 

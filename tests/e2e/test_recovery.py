@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from infra.platform import Platform
-from services.common.catalog import AGENCIES
+from kernel.catalog import AGENCIES
 from tests.conftest import database_urls
 from tests.support import duplicate_receipts, incident_body, picture, wait_for
 

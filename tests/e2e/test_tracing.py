@@ -11,7 +11,7 @@ from opentelemetry.proto.collector.trace.v1 import trace_service_pb2, trace_serv
 
 from infra.broker import free_port
 from infra.platform import Platform
-from services.common.catalog import AGENCIES
+from kernel.catalog import AGENCIES
 from tests.support import incident_body, wait_for
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
-from services.common.db import Base, make_engine, make_session_factory
+from kernel.db import Base, make_engine, make_session_factory
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

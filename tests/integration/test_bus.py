@@ -13,14 +13,14 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from jcp.incidents.v1 import events_pb2, incident_pb2
-from services.common import incident_store
-from services.common.bus.clients import make_producer
-from services.common.bus.envelope import new_event, to_headers
-from services.common.bus.inbox import InboxConsumer
-from services.common.bus.outbox import OutboxRecord, OutboxRelay, enqueue
-from services.common.bus.topics import DEAD_LETTERS, INCIDENTS
-from services.common.db import Base, make_engine, make_session_factory, transaction
-from services.common.settings import CommonSettings
+from kernel import incident_store
+from kernel.bus.clients import make_producer
+from kernel.bus.envelope import new_event, to_headers
+from kernel.bus.inbox import InboxConsumer
+from kernel.bus.outbox import OutboxRecord, OutboxRelay, enqueue
+from kernel.bus.topics import DEAD_LETTERS, INCIDENTS
+from kernel.db import Base, make_engine, make_session_factory, transaction
+from kernel.settings import CommonSettings
 from tests.support import wait_for
 
 with warnings.catch_warnings():

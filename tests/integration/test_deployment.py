@@ -10,7 +10,7 @@ import compose
 import yaml
 
 from infra.platform import ROOT
-from services.common import metrics
+from kernel import metrics
 
 COMPOSE = Path(compose.__file__).with_name("docker-compose")
 SERVED = {

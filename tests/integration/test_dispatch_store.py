@@ -20,12 +20,12 @@ from gateway.dispatch.models import DispatchCreate, ResponseClock, TaskCreate
 from gateway.incidents import service as incidents
 from gateway.incidents.models import IncidentCreate
 from jcp.dispatch.v1 import dispatch_pb2 as pb
-from services.common import dispatch_store
-from services.common.bus.envelope import InvalidEvent, new_event
-from services.common.bus.outbox import OutboxRecord
-from services.common.db import transaction
-from services.common.dispatch_store import TaskRow
-from services.common.errors import Conflict
+from kernel import dispatch_store
+from kernel.bus.envelope import InvalidEvent, new_event
+from kernel.bus.outbox import OutboxRecord
+from kernel.db import transaction
+from kernel.dispatch_store import TaskRow
+from kernel.errors import Conflict
 from tests.support import incident_body
 
 RULES = routing.load()

@@ -5,7 +5,7 @@ import pytest
 
 from infra import broker as embedded
 from infra.broker import free_port
-from services.common.bus.topics import ALL
+from kernel.bus.topics import ALL
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore", DeprecationWarning)

@@ -15,7 +15,7 @@ from gateway.incidents import service as incidents
 from gateway.incidents.models import IncidentCreate
 from gateway.partners import changes
 from gateway.partners.models import Partner, SharedChange
-from services.common.db import transaction
+from kernel.db import transaction
 from tests.support import incident_body
 
 NOW = datetime(2026, 11, 25, 2, 0, tzinfo=UTC)

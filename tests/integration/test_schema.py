@@ -10,7 +10,7 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Engine, inspect
 
 from infra import schema
-from services.common.db import Base, make_engine
+from kernel.db import Base, make_engine
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

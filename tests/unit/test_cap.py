@@ -14,7 +14,7 @@ from gateway.partners.formats.cap import (
     incident_to_cap,
     parse_cap,
 )
-from services.common.catalog import CATEGORIES
+from kernel.catalog import CATEGORIES
 
 NS = {"cap": CAP_NAMESPACE}
 SENDER = "jcp.dongying.example"

@@ -3,8 +3,8 @@ from datetime import UTC, datetime
 import pytest
 
 from jcp.incidents.v1 import events_pb2, incident_pb2
-from services.common.bus.envelope import InvalidEvent, decode, new_event, to_headers
-from services.common.incident_store import REGISTRY
+from kernel.bus.envelope import InvalidEvent, decode, new_event, to_headers
+from kernel.incident_store import REGISTRY
 
 
 def _event() -> tuple[list[tuple[str, bytes]], bytes]:

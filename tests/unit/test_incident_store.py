@@ -3,8 +3,8 @@ from datetime import UTC, datetime
 import pytest
 
 from jcp.incidents.v1 import incident_pb2
-from services.common.bus.envelope import InvalidEvent
-from services.common.incident_store import digest_of, validate
+from kernel.bus.envelope import InvalidEvent
+from kernel.incident_store import digest_of, validate
 
 
 def _incident(**overrides: object) -> incident_pb2.Incident:

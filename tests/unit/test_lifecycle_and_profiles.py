@@ -1,8 +1,8 @@
 import pytest
 
 from gateway.incidents.lifecycle import NEXT, allowed_next
-from services.agency.profile import load
-from services.common.catalog import AGENCIES
+from kernel.catalog import AGENCIES
+from kernel.profiles import load
 
 
 def test_terminal_states_take_no_further_change() -> None:

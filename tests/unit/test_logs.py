@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import pytest
 from opentelemetry.sdk.trace import TracerProvider
 
-from services.common import logs
+from kernel import logs
 
 
 @pytest.fixture(autouse=True)

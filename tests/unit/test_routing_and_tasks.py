@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from gateway.centers.routing import RulesError, load
-from services.common import tasks
+from kernel import tasks
 
 
 @pytest.mark.parametrize(

@@ -13,9 +13,9 @@ from gateway.dispatch.models import ClockKind, ClockStatus
 from gateway.incidents import lifecycle
 from gateway.incidents.models import Level, Status
 from gateway.web.views import STATIC
-from services.agency.profile import load as load_profile
-from services.common import tasks
-from services.common.catalog import AGENCIES
+from kernel import tasks
+from kernel.catalog import AGENCIES
+from kernel.profiles import load as load_profile
 
 CATALOGUES = {lang: json.loads((STATIC / "i18n" / f"{lang}.json").read_text()) for lang in ("zh", "en")}
 SOURCES = [path for path in STATIC.rglob("*") if path.suffix in (".js", ".html")]

@@ -24,7 +24,7 @@ import xmlschema
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 
-from services.common.catalog import CATEGORIES
+from kernel.catalog import CATEGORIES
 
 CAP_NAMESPACE: Final = "urn:oasis:names:tc:emergency:cap:1.2"
 SCHEMA_PATH: Final = Path(__file__).with_name("CAP-v1.2.xsd")

@@ -26,7 +26,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any, Final
 
-from services.common.catalog import CATEGORIES
+from kernel.catalog import CATEGORIES
 
 EIDO_VERSION: Final = "1.0"
 WGS84: Final = "urn:ogc:def:crs:EPSG::4326"

@@ -4,7 +4,7 @@ import warnings
 from contextlib import suppress
 from typing import Any
 
-from services.common.settings import CommonSettings
+from kernel.settings import CommonSettings
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore", DeprecationWarning)
@@ -12,7 +12,7 @@ with warnings.catch_warnings():
     from kafka.admin import KafkaAdminClient, NewTopic
     from kafka.errors import TopicAlreadyExistsError
 
-from services.common.bus.topics import ALL, TopicSpec
+from kernel.bus.topics import ALL, TopicSpec
 
 
 def make_producer(settings: CommonSettings, **overrides: Any) -> KafkaProducer:

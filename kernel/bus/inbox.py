@@ -22,14 +22,14 @@ from sqlalchemy import String, delete, select
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
 
-from services.common import metrics, telemetry
-from services.common.bus.clients import make_consumer
-from services.common.bus.envelope import Event, InvalidEvent, decode, event_type
-from services.common.bus.outbox import enqueue_raw
-from services.common.bus.topics import DEAD_LETTERS
-from services.common.clock import Clock, utc_now
-from services.common.db import Base, UtcDateTime, transaction
-from services.common.settings import CommonSettings
+from kernel import metrics, telemetry
+from kernel.bus.clients import make_consumer
+from kernel.bus.envelope import Event, InvalidEvent, decode, event_type
+from kernel.bus.outbox import enqueue_raw
+from kernel.bus.topics import DEAD_LETTERS
+from kernel.clock import Clock, utc_now
+from kernel.db import Base, UtcDateTime, transaction
+from kernel.settings import CommonSettings
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore", DeprecationWarning)

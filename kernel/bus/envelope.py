@@ -12,7 +12,7 @@ from datetime import datetime
 
 from google.protobuf.message import DecodeError, Message
 
-from services.common.clock import Clock, utc_now
+from kernel.clock import Clock, utc_now
 
 SPEC_VERSION = "1.0"
 CONTENT_TYPE = "application/protobuf"

@@ -13,9 +13,9 @@ from sqlalchemy import JSON, Boolean, Float, Integer, String, Text
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from jcp.dispatch.v1 import dispatch_pb2 as pb
-from services.common.bus.envelope import InvalidEvent
-from services.common.db import Base, UtcDateTime, get_for_update
-from services.common.tasks import ROLE_CODES, ROLES, STATUS_CODES, STATUSES
+from kernel.bus.envelope import InvalidEvent
+from kernel.db import Base, UtcDateTime, get_for_update
+from kernel.tasks import ROLE_CODES, ROLES, STATUS_CODES, STATUSES
 
 UNIT_STATUSES = {
     value.number: value.name.removeprefix("UNIT_STATUS_").lower()

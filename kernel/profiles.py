@@ -6,9 +6,9 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field, field_validator
 
-from services.common.catalog import AGENCIES, CATEGORIES
+from kernel.catalog import AGENCIES, CATEGORIES
 
-SERVICES_DIR = Path(__file__).resolve().parent.parent
+SERVICES_DIR = Path(__file__).resolve().parent.parent / "services"
 
 
 class UnitSpec(BaseModel):

@@ -26,15 +26,15 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from jcp.incidents.v1 import events_pb2, incident_pb2
-from services.common import telemetry
-from services.common.bus import outbox
-from services.common.bus.envelope import Event, InvalidEvent, event_type, new_event
-from services.common.bus.outbox import enqueue
-from services.common.bus.topics import INCIDENTS
-from services.common.catalog import CATEGORIES
-from services.common.clock import Clock, utc_now
-from services.common.db import Base, UtcDateTime, get_for_update
-from services.common.errors import Conflict, Invalid
+from kernel import telemetry
+from kernel.bus import outbox
+from kernel.bus.envelope import Event, InvalidEvent, event_type, new_event
+from kernel.bus.outbox import enqueue
+from kernel.bus.topics import INCIDENTS
+from kernel.catalog import CATEGORIES
+from kernel.clock import Clock, utc_now
+from kernel.db import Base, UtcDateTime, get_for_update
+from kernel.errors import Conflict, Invalid
 
 LEVELS = {1: "I", 2: "II", 3: "III", 4: "IV"}
 LEVEL_CODES = {name: code for code, name in LEVELS.items()}

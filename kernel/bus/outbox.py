@@ -19,10 +19,10 @@ from sqlalchemy import JSON, BigInteger, Integer, LargeBinary, String, delete, f
 from sqlalchemy.event import listen
 from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
 
-from services.common import metrics, telemetry
-from services.common.bus.envelope import Event, Headers, new_event, to_headers
-from services.common.clock import Clock, utc_now
-from services.common.db import Base, UtcDateTime, transaction
+from kernel import metrics, telemetry
+from kernel.bus.envelope import Event, Headers, new_event, to_headers
+from kernel.clock import Clock, utc_now
+from kernel.db import Base, UtcDateTime, transaction
 
 log = logging.getLogger(__name__)
 _tracer = telemetry.tracer(__name__)
