@@ -61,6 +61,7 @@ from infra import roster_demo
 from infra.platform import Platform
 from jcp.roster.v1 import roster_pb2 as pb
 from jcp.roster.v1 import roster_pb2_grpc
+from kernel import sources
 from kernel.bus.clients import create_topics, make_producer
 from kernel.bus.envelope import new_event, to_headers
 from kernel.bus.topics import TopicSpec
@@ -367,7 +368,7 @@ def answer_records(count: int) -> list[Record]:
             response=pb.RESPONSE_ACKNOWLEDGED,
         )
         message.at.GetCurrentTime()
-        event = new_event(message=message, source=f"/jcp/agency/{MILITIA.agency}", subject=call_up_id)
+        event = new_event(message=message, source=sources.agency(MILITIA.agency), subject=call_up_id)
         records.append((message.member_id.encode(), to_headers(event), message.SerializeToString()))
     return records
 

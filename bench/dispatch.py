@@ -57,7 +57,7 @@ from gateway.incidents.models import IncidentCreate
 from infra.platform import Platform
 from jcp.dispatch.v1 import dispatch_pb2 as pb
 from jcp.dispatch.v1 import dispatch_pb2_grpc
-from kernel import incident_store
+from kernel import incident_store, sources
 from kernel.bus.clients import create_topics, make_consumer, make_producer
 from kernel.bus.topics import TopicSpec
 from kernel.catalog import AGENCIES
@@ -205,7 +205,7 @@ def fill_units_database(path: Path, units: Sequence[dict[str, Any]]) -> tuple[En
         created, _ = incident_store.create(
             session,
             incident=new_incident(0),
-            source=incidents.SOURCE,
+            source=sources.GATEWAY,
             idempotency_key=None,
             fingerprint="",
         )

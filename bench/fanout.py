@@ -27,11 +27,10 @@ from bench.harness import HOST, options_parser, platform_in_temp_dir, stage
 from bench.payloads import new_incident, request_bodies
 from bench.probe import Databases
 from bench.stats import Row, percentile, report
-from gateway.incidents.service import SOURCE as GATEWAY_SOURCE
 from infra.broker import free_port, wait_until_answering
 from infra.platform import PYTHONPATH, Platform
 from infra.processes import spawn, terminate
-from kernel import incident_store
+from kernel import incident_store, sources
 from kernel.catalog import AGENCIES
 from kernel.db import make_engine, make_session_factory, transaction
 
@@ -179,7 +178,7 @@ def insert_backlog(data_dir: Path, count: int) -> float:
                     incident_store.create(
                         session,
                         incident=new_incident(index),
-                        source=GATEWAY_SOURCE,
+                        source=sources.GATEWAY,
                         idempotency_key=None,
                         fingerprint="",
                     )

@@ -5,9 +5,9 @@ import json
 import uuid
 from datetime import UTC, datetime
 
-from gateway.incidents.service import SOURCE as GATEWAY_SOURCE
 from infra.demo import GATEWAY_REPORTS, report_body
 from jcp.incidents.v1 import events_pb2, incident_pb2
+from kernel import sources
 from kernel.bus.envelope import new_event, to_headers
 from kernel.catalog import DISTRICT_ADMIN_CODE
 from kernel.incident_store import LEVEL_CODES
@@ -50,6 +50,6 @@ def reported_record(index: int) -> Record:
     incident.reported_at.FromDatetime(now)
     incident.updated_at.FromDatetime(now)
     event = new_event(
-        message=events_pb2.IncidentReported(incident=incident), source=GATEWAY_SOURCE, subject=incident.id
+        message=events_pb2.IncidentReported(incident=incident), source=sources.GATEWAY, subject=incident.id
     )
     return incident.id.encode(), to_headers(event), event.message.SerializeToString()

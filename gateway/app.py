@@ -24,7 +24,6 @@ from gateway.centers import views as center_views
 from gateway.context import GatewayContext
 from gateway.dispatch import views as dispatch_views
 from gateway.dispatch.clocks import ClockWatcher
-from gateway.incidents import service as incident_service
 from gateway.incidents import views as incident_views
 from gateway.partners import admin_views as partner_admin_views
 from gateway.partners import changes as shared_changes
@@ -36,7 +35,7 @@ from gateway.roster import views as roster_views
 from gateway.settings import GatewaySettings
 from gateway.web import views as web_views
 from infra import schema
-from kernel import metrics, telemetry
+from kernel import metrics, sources, telemetry
 from kernel.bus.clients import make_producer
 from kernel.bus.inbox import InboxConsumer, by_type
 from kernel.bus.outbox import OutboxRelay
@@ -126,7 +125,7 @@ def create_app(settings: GatewaySettings | None = None, *, clock: Clock = utc_no
         registry=registry,
         handler=handler,
         session_factory=session_factory,
-        own_source=incident_service.SOURCE,
+        own_source=sources.GATEWAY,
         clock=clock,
     )
     watcher = ClockWatcher(

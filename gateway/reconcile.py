@@ -18,15 +18,13 @@ from sqlalchemy.orm import Session, sessionmaker
 from gateway.agencies import AgencyDirectory
 from gateway.centers import service as centers
 from jcp.incidents.v1 import agency_pb2, events_pb2
-from kernel import incident_store
+from kernel import incident_store, sources
 from kernel.bus.outbox import OutboxRecord
 from kernel.bus.topics import INCIDENTS
 from kernel.clock import Clock, utc_now
 from kernel.db import transaction
 
 log = logging.getLogger(__name__)
-
-SOURCE = "/jcp/gateway/reconciler"
 
 
 @dataclass
@@ -135,7 +133,9 @@ class Reconciler:
         for incident_id in newer:
             incident = stub.GetIncident(agency_pb2.GetIncidentRequest(id=incident_id), timeout=2.0)
             with transaction(self._session_factory) as session:
-                if incident_store.adopt(session, incident, source=SOURCE, clock=self._clock):
+                if incident_store.adopt(
+                    session, incident, source=sources.GATEWAY_RECONCILER, clock=self._clock
+                ):
                     fetched += 1
                     centers.handling_of(session, incident.id)
         return fetched
@@ -151,7 +151,7 @@ class Reconciler:
                     incident_store.announce(
                         session,
                         message=events_pb2.IncidentSnapshot(incident=incident_store.to_proto(row)),
-                        source=SOURCE,
+                        source=sources.GATEWAY_RECONCILER,
                         clock=self._clock,
                     )
         return len(incident_ids)

@@ -15,6 +15,7 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Engine, MetaData, inspect
 
+from kernel.catalog import AGENCIES
 from kernel.db import Base, UtcDateTime, make_engine
 
 MIGRATIONS = Path(__file__).with_name("migrations")
@@ -91,7 +92,7 @@ def main(argv: list[str] | None = None) -> None:
     )
     parser.add_argument("--data-dir", type=Path, default=Path("var"))
     args = parser.parse_args(argv)
-    services = ("oilfield", "localgov", "military", "school", "gateway")
+    services = (*AGENCIES, "gateway")
     urls = args.urls or [f"sqlite:///{args.data_dir / (name + '.db')}" for name in services]
     for url in urls:
         engine = make_engine(url)

@@ -21,6 +21,7 @@ from gateway.dispatch.models import ClockRead, ResponseClock
 from gateway.incidents.models import IncidentRead
 from gateway.roster import service as roster
 from kernel import tasks
+from kernel.catalog import AGENCIES
 from kernel.clock import Clock, utc_now
 from kernel.dispatch_store import TaskRow, UnitRow
 from kernel.errors import NotFound
@@ -48,7 +49,7 @@ def route(
     held = session.get(IncidentHandling, incident.id)
     if held is not None:
         return held
-    involved = {*agencies, incident.source_agency} & {"oilfield", "localgov", "military", "school"}
+    involved = {*agencies, incident.source_agency} & set(AGENCIES)
     decision = rules.route(category=incident.category, agencies=involved)
     handling = IncidentHandling(
         incident_id=incident.id,

@@ -22,7 +22,7 @@ from gateway.dispatch.deadlines import ResponsePolicy
 from gateway.dispatch.models import ClockRead, DispatchCreate, ResponseClock, TaskRead, UnitAssignment
 from gateway.incidents import service as incidents
 from jcp.dispatch.v1 import dispatch_pb2 as pb
-from kernel import dispatch_store, metrics, tasks
+from kernel import dispatch_store, metrics, sources, tasks
 from kernel.bus.envelope import Event, InvalidEvent
 from kernel.bus.outbox import announce
 from kernel.bus.topics import DISPATCH
@@ -34,12 +34,7 @@ from kernel.incident_store import IncidentRow
 
 log = logging.getLogger(__name__)
 
-SOURCE = "/jcp/gateway/dispatch"
 ACTIVE_INCIDENT = ("reported", "accepted", "dispatched", "on_scene")
-
-
-def agency_source(agency: str) -> str:
-    return f"/jcp/agency/{agency}"
 
 
 def open_tasks(session: Session, incident_id: str) -> list[TaskRow]:
@@ -141,7 +136,7 @@ def dispatch(
         announce(
             session,
             topic=DISPATCH,
-            source=SOURCE,
+            source=sources.GATEWAY_DISPATCH,
             key=incident_id,
             message=pb.TaskAssigned(task=task),
             clock=clock,
@@ -235,7 +230,7 @@ def _cancel(session: Session, row: TaskRow, *, reason: str, actor: str, clock: C
     announce(
         session,
         topic=DISPATCH,
-        source=SOURCE,
+        source=sources.GATEWAY_DISPATCH,
         key=row.incident_id,
         message=pb.TaskCancelled(task=task, reason=reason),
         clock=clock,
@@ -270,7 +265,7 @@ def mirror_task_update(session: Session, event: Event, *, clock: Clock = utc_now
     row = get_for_update(session, TaskRow, incoming.id)
     if row is None:
         raise InvalidEvent(f"task {incoming.id} was never dispatched")
-    if event.source != agency_source(row.agency) or incoming.agency != row.agency:
+    if event.source != sources.agency(row.agency) or incoming.agency != row.agency:
         log.warning("refused: %s updated task %s, which belongs to %s", event.source, row.id, row.agency)
         raise InvalidEvent(f"{event.source} may not update task {row.id}: it belongs to {row.agency}")
     if row.status not in tasks.OPEN:
@@ -314,7 +309,7 @@ def mirror_task_update(session: Session, event: Event, *, clock: Clock = utc_now
 def mirror_unit(session: Session, event: Event, *, clock: Clock = utc_now) -> None:
     message = event.message
     assert isinstance(message, pb.UnitChanged)
-    if event.source != agency_source(message.unit.agency):
+    if event.source != sources.agency(message.unit.agency):
         raise InvalidEvent(f"{event.source} may not change unit {message.unit.id} of {message.unit.agency}")
     row = dispatch_store.store_unit(session, message.unit)
     if row is None:
@@ -441,7 +436,14 @@ def breach_due(
     )
     breach.deadline.FromDatetime(row.deadline)
     breach.breached_at.FromDatetime(now)
-    announce(session, topic=DISPATCH, source=SOURCE, key=row.incident_id, message=breach, clock=clock)
+    announce(
+        session,
+        topic=DISPATCH,
+        source=sources.GATEWAY_DISPATCH,
+        key=row.incident_id,
+        message=breach,
+        clock=clock,
+    )
     activity.record(
         session,
         actor="clock",

@@ -13,13 +13,11 @@ from gateway.centers import service as centers
 from gateway.incidents import lifecycle
 from gateway.incidents.models import IncidentCreate, IncidentUpdate, StatusChange
 from jcp.incidents.v1 import events_pb2, incident_pb2
-from kernel import incident_store, metrics
+from kernel import incident_store, metrics, sources
 from kernel.clock import Clock, utc_now
 from kernel.db import get_for_update
 from kernel.errors import Conflict, NotFound
 from kernel.incident_store import IncidentRow
-
-SOURCE = "/jcp/gateway"
 
 
 def _location(data: IncidentCreate | IncidentUpdate) -> incident_pb2.Location | None:
@@ -58,7 +56,7 @@ def create(
     created, is_new = incident_store.create(
         session,
         incident=incident,
-        source=SOURCE,
+        source=sources.GATEWAY,
         idempotency_key=idempotency_key,
         fingerprint=hashlib.sha256(data.model_dump_json().encode()).hexdigest(),
         clock=clock,
@@ -184,7 +182,7 @@ def update(
     incident_store.record_local_change(
         session,
         message=events_pb2.IncidentUpdated(incident=incident, changed_fields=changed),
-        source=SOURCE,
+        source=sources.GATEWAY,
         clock=clock,
     )
     activity.record(
@@ -224,7 +222,7 @@ def advance(
             reason=reason,
         )
     )
-    incident_store.record_local_change(session, message=message, source=SOURCE, clock=clock)
+    incident_store.record_local_change(session, message=message, source=sources.GATEWAY, clock=clock)
     activity.record(
         session,
         actor=actor,

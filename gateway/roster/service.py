@@ -35,7 +35,7 @@ from gateway.roster.models import (
     TeamRead,
 )
 from jcp.roster.v1 import roster_pb2 as pb
-from kernel import metrics
+from kernel import metrics, sources
 from kernel.bus.envelope import Event, InvalidEvent
 from kernel.bus.outbox import announce
 from kernel.bus.topics import ROSTER
@@ -46,8 +46,6 @@ from kernel.errors import Conflict, Invalid, NotFound
 from kernel.incident_store import IncidentRow
 
 log = logging.getLogger(__name__)
-
-SOURCE = "/jcp/gateway/roster"
 
 
 # -- teams and members ----------------------------------------------------------------------
@@ -292,7 +290,7 @@ def call_up(
     announce(
         session,
         topic=ROSTER,
-        source=SOURCE,
+        source=sources.GATEWAY_ROSTER,
         key=row.id,
         message=pb.CallUpIssued(call_up=message),
         clock=clock,
@@ -325,7 +323,7 @@ def close_call_up(
         member.status = "available"
     message = pb.CallUpCancelled(call_up_id=row.id, agency=row.agency, reason=reason)
     message.cancelled_at.FromDatetime(now)
-    announce(session, topic=ROSTER, source=SOURCE, key=row.id, message=message, clock=clock)
+    announce(session, topic=ROSTER, source=sources.GATEWAY_ROSTER, key=row.id, message=message, clock=clock)
     activity.record(
         session,
         actor=actor,
@@ -345,7 +343,7 @@ def mirror_response(session: Session, event: Event, *, clock: Clock = utc_now) -
     row = session.get(CallUpRow, message.call_up_id)
     if row is None:
         raise InvalidEvent(f"call-up {message.call_up_id} was never issued")
-    if event.source != f"/jcp/agency/{row.agency}" or message.agency != row.agency:
+    if event.source != sources.agency(row.agency) or message.agency != row.agency:
         raise InvalidEvent(f"{event.source} may not answer call-up {row.id}: it belongs to {row.agency}")
     called = get_for_update(session, CallUpMember, (row.id, message.member_id))
     if called is None:

@@ -6,14 +6,10 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from jcp.incidents.v1 import incident_pb2
-from kernel import incident_store
+from kernel import incident_store, sources
 from kernel.clock import Clock, utc_now
 from kernel.errors import Invalid, NotFound
 from kernel.profiles import AgencyProfile
-
-
-def source_of(profile: AgencyProfile) -> str:
-    return f"/jcp/agency/{profile.id}"
 
 
 def get_incident(*, session: Session, incident_id: str) -> incident_pb2.Incident:
@@ -44,7 +40,7 @@ def submit_incident(
     return incident_store.create(
         session,
         incident=submitted,
-        source=source_of(profile),
+        source=sources.agency(profile.id),
         idempotency_key=f"{profile.id}:{idempotency_key}" if idempotency_key else None,
         fingerprint=fingerprint,
         clock=clock,

@@ -20,7 +20,7 @@ from gateway.dispatch.models import DispatchCreate, ResponseClock, TaskCreate
 from gateway.incidents import service as incidents
 from gateway.incidents.models import IncidentCreate
 from jcp.dispatch.v1 import dispatch_pb2 as pb
-from kernel import dispatch_store
+from kernel import dispatch_store, sources
 from kernel.bus.envelope import InvalidEvent, new_event
 from kernel.bus.outbox import OutboxRecord
 from kernel.db import transaction
@@ -143,7 +143,7 @@ def test_a_clock_met_in_time_never_breaches(database: sessionmaker[Session]) -> 
     clock = FakeClock()
     (task_id,) = new_dispatch(database, clock, "localgov")
     clock.advance(30)
-    agency_answer(database, clock, task_id, pb.TASK_STATUS_ACKNOWLEDGED, "/jcp/agency/localgov")
+    agency_answer(database, clock, task_id, pb.TASK_STATUS_ACKNOWLEDGED, sources.agency("localgov"))
     clock.advance(600)
 
     assert watcher(database, clock).sweep() == 1
@@ -158,7 +158,7 @@ def test_an_answer_from_an_agency_that_does_not_own_the_task_is_refused(
     clock = FakeClock()
     (task_id,) = new_dispatch(database, clock, "localgov")
     with pytest.raises(InvalidEvent, match="belongs to localgov"):
-        agency_answer(database, clock, task_id, pb.TASK_STATUS_ACKNOWLEDGED, "/jcp/agency/school")
+        agency_answer(database, clock, task_id, pb.TASK_STATUS_ACKNOWLEDGED, sources.agency("school"))
     with database() as session:
         assert session.get_one(TaskRow, task_id).status == "assigned"
 
@@ -172,7 +172,7 @@ def test_a_decline_reopens_the_incident_for_another_dispatch(database: sessionma
 
     with pytest.raises(Conflict, match="military already has an open task"):
         send(database, clock, incident_id, order)
-    agency_answer(database, clock, support, pb.TASK_STATUS_DECLINED, "/jcp/agency/military")
+    agency_answer(database, clock, support, pb.TASK_STATUS_DECLINED, sources.agency("military"))
     again = send(database, clock, incident_id, order)
     assert again[0] != support
     clock.advance(61)
