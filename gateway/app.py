@@ -19,6 +19,7 @@ from gateway.auth import service as auth_service
 from gateway.auth import views as auth_views
 from gateway.auth.deps import Viewer
 from gateway.auth.tokens import Signer, load_secret
+from gateway.boards import views as board_views
 from gateway.centers import routing
 from gateway.centers import views as center_views
 from gateway.context import GatewayContext
@@ -225,6 +226,7 @@ def create_app(settings: GatewaySettings | None = None, *, clock: Clock = utc_no
         incident_views.router,
         dispatch_views.router,
         center_views.router,
+        board_views.router,
         alarm_views.router,
         activity_views.router,
         roster_views.router,

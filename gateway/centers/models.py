@@ -7,9 +7,6 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import JSON, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from gateway.dispatch.models import ClockRead
-from gateway.incidents.models import AgencyId, IncidentRead
-from gateway.roster.models import ShiftGap
 from kernel.db import Base, UtcDateTime
 
 CenterId = Literal["stability", "construction", "population"]
@@ -51,43 +48,3 @@ class HandlingRead(BaseModel):
     routed_by: str
     routed_at: datetime
     merged_into: str | None
-
-
-class UnitBrief(BaseModel):
-    id: str
-    name: str
-    kind: str
-    status: str
-    latitude: float
-    longitude: float
-
-
-class TaskBrief(BaseModel):
-    id: str
-    agency: AgencyId
-    role: Literal["lead", "supporting"]
-    status: str
-    version: int
-    units: list[UnitBrief]
-    clocks: list[ClockRead]
-    note: str
-
-
-class BoardIncident(BaseModel):
-    incident: IncidentRead
-    handling: HandlingRead
-    tasks: list[TaskBrief]
-    overdue: bool
-
-
-class Board(BaseModel):
-    center: CenterRead
-    generated_at: datetime
-    open_incidents: int
-    by_level: dict[str, int]
-    overdue: int
-    breaches_today: int
-    incidents: list[BoardIncident]
-    duty_gaps: list[ShiftGap] = Field(
-        description="Shifts of the next 24 hours missing a leader, staff or vehicle"
-    )

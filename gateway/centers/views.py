@@ -1,11 +1,11 @@
-"""HTTP routes of the three centers: who they are, their boards, re-routing."""
+"""HTTP routes of the three centers: who they are, and which center handles an incident."""
 
 from fastapi import APIRouter
 
 from gateway.auth.deps import Command
 from gateway.centers import service
-from gateway.centers.models import Board, CenterId, CenterRead, HandlingRead, Reroute
-from gateway.context import Context, ReadSession
+from gateway.centers.models import CenterRead, HandlingRead, Reroute
+from gateway.context import Context
 from gateway.incidents import service as incidents
 from kernel.db import transaction
 
@@ -18,13 +18,6 @@ def list_centers(ctx: Context) -> list[CenterRead]:
         CenterRead(id=c.id, name_zh=c.name_zh, name_en=c.name_en, commander=c.commander)
         for c in ctx.rules.centers.values()
     ]
-
-
-@router.get("/centers/{center}/board", response_model=Board)
-def center_board(center: CenterId, session: ReadSession, ctx: Context) -> Board:
-    """Open incidents of one center, most severe first, with their tasks per agency, the
-    clocks remaining and the assigned units' status."""
-    return service.board(session=session, center=center, rules=ctx.rules, clock=ctx.clock)
 
 
 def _read(handling: object) -> HandlingRead:

@@ -11,14 +11,19 @@ import logging
 import threading
 import time
 from collections.abc import Callable
+from datetime import datetime
 
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from gateway.centers.models import IncidentHandling
 from gateway.centers.routing import RoutingRules
 from gateway.dispatch import service
+from gateway.dispatch.models import ResponseClock
 from kernel import metrics
 from kernel.clock import Clock, utc_now
 from kernel.db import transaction
+from kernel.incident_store import IncidentRow
 
 log = logging.getLogger(__name__)
 
@@ -70,3 +75,21 @@ class ClockWatcher:
             self.breaches += raised
             log.warning("%d response-time clock(s) breached and escalated", raised)
         return raised
+
+
+def breaches_since(session: Session, *, center: str, since: datetime) -> int:
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(ResponseClock)
+            .join(IncidentHandling, IncidentHandling.incident_id == ResponseClock.incident_id)
+            .join(IncidentRow, IncidentRow.id == ResponseClock.incident_id)
+            .where(
+                IncidentHandling.center == center,
+                IncidentRow.drill.is_(False),  # drills stay out of the real figures
+                ResponseClock.status == "breached",
+                ResponseClock.settled_at >= since,
+            )
+        )
+        or 0
+    )

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from gateway.activity.models import ActivityRow
 from gateway.centers import routing
-from gateway.centers import service as centers
+from gateway.dispatch import clocks
 from gateway.dispatch import service as dispatch
 from gateway.dispatch.clocks import ClockWatcher
 from gateway.dispatch.deadlines import ResponsePolicy
@@ -191,5 +191,5 @@ def test_breaches_in_drills_stay_out_of_the_real_count(database: sessionmaker[Se
     clock.advance(61)
     assert watcher(database, clock).sweep() == 2
     with database() as session:
-        counted = centers.breaches_since(session, center="stability", since=clock() - timedelta(hours=1))
+        counted = clocks.breaches_since(session, center="stability", since=clock() - timedelta(hours=1))
     assert counted == 1
