@@ -6,7 +6,7 @@ from sqlalchemy.orm import Session
 from gateway.activity import service as activity
 from gateway.centers import routing
 from gateway.centers import service as centers
-from gateway.dispatch import service as dispatch
+from gateway.dispatch import mirror
 from gateway.incidents.service import summary
 from gateway.roster import service as roster
 from jcp.dispatch.v1 import dispatch_pb2 as pb
@@ -38,10 +38,10 @@ def handlers(*, rules: routing.RoutingRules, clock: Clock) -> dict[type, Handler
         )
 
     def on_task_update(session: Session, event: Event) -> None:
-        dispatch.mirror_task_update(session, event, clock=clock)
+        mirror.task_update(session, event, clock=clock)
 
     def on_unit(session: Session, event: Event) -> None:
-        dispatch.mirror_unit(session, event, clock=clock)
+        mirror.unit_change(session, event, clock=clock)
 
     def on_member_response(session: Session, event: Event) -> None:
         roster.mirror_response(session, event, clock=clock)

@@ -7,8 +7,8 @@ from gateway.alarms import service
 from gateway.alarms.models import AlarmAccepted, AlarmSignal
 from gateway.auth.deps import Intake
 from gateway.context import Context
+from gateway.dispatch.clocks import of_tasks
 from gateway.dispatch.models import ClockRead, TaskRead
-from gateway.dispatch.service import clocks_of
 from gateway.incidents.models import IncidentRead
 from kernel.db import transaction
 
@@ -43,7 +43,7 @@ def receive_alarm(signal: AlarmSignal, response: Response, ctx: Context, actor: 
                 now = ctx.clock()
                 task_read = None
                 if task is not None:
-                    clocks = clocks_of(session, [task.id])[task.id]
+                    clocks = of_tasks(session, [task.id])[task.id]
                     task_read = TaskRead.from_row(task, [ClockRead.from_row(c, now) for c in clocks])
                 result = AlarmAccepted(
                     incident=IncidentRead.from_row(incident),

@@ -1,4 +1,5 @@
-"""The response-time clock watcher: raises every breach once, on time, across restarts.
+"""Response-time clocks: settling them, finding and raising breaches, and the watcher that
+raises every breach once, on time, across restarts.
 
 Clocks are rows, so a restarted gateway picks up where the last one stopped; a breach is the
 conditional update from running to breached, so two gateways (or a sweep racing a restart)
@@ -10,17 +11,21 @@ an acknowledgement made in time while it was down is not taken for a breach.
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from gateway.activity import service as activity
+from gateway.centers import service as centers
 from gateway.centers.models import IncidentHandling
 from gateway.centers.routing import RoutingRules
-from gateway.dispatch import service
 from gateway.dispatch.models import ResponseClock
-from kernel import metrics
+from jcp.dispatch.v1 import dispatch_pb2 as pb
+from kernel import metrics, sources
+from kernel.bus.outbox import announce
+from kernel.bus.topics import DISPATCH
 from kernel.clock import Clock, utc_now
 from kernel.db import transaction
 from kernel.incident_store import IncidentRow
@@ -63,11 +68,11 @@ class ClockWatcher:
             if not self.judging:
                 return 0
         with self._session_factory() as session:
-            due = service.due_clocks(session, self._clock())
+            due = due_clocks(session, self._clock())
         raised = 0
         for clock_id in due:
             with transaction(self._session_factory) as session:
-                breach = service.breach_due(session, clock_id=clock_id, rules=self._rules, clock=self._clock)
+                breach = breach_due(session, clock_id=clock_id, rules=self._rules, clock=self._clock)
             if breach is not None:
                 raised += 1
                 metrics.CLOCK_BREACHES.labels(*breach).inc()
@@ -92,4 +97,102 @@ def breaches_since(session: Session, *, center: str, since: datetime) -> int:
             )
         )
         or 0
+    )
+
+
+def settle(session: Session, task_id: str, kinds: Sequence[str], status: str, now: datetime) -> list[str]:
+    """Stop running clocks of a task; the kinds actually stopped."""
+    stopped = []
+    for clock_row in session.scalars(
+        select(ResponseClock).where(
+            ResponseClock.task_id == task_id,
+            ResponseClock.kind.in_(kinds),
+            ResponseClock.status == "running",
+        )
+    ):
+        clock_row.status = status
+        clock_row.settled_at = now
+        stopped.append(clock_row.kind)
+        if status == "met":
+            metrics.RESPONSE_SECONDS.labels(clock_row.kind).observe(
+                (now - clock_row.started_at).total_seconds()
+            )
+    return stopped
+
+
+def of_tasks(session: Session, task_ids: Sequence[str]) -> dict[str, list[ResponseClock]]:
+    found: dict[str, list[ResponseClock]] = {task_id: [] for task_id in task_ids}
+    if task_ids:
+        for row in session.scalars(
+            select(ResponseClock).where(ResponseClock.task_id.in_(task_ids)).order_by(ResponseClock.deadline)
+        ):
+            found[row.task_id].append(row)
+    return found
+
+
+def breach_due(
+    session: Session, *, clock_id: str, rules: RoutingRules, clock: Clock = utc_now
+) -> tuple[str, str] | None:
+    """Raise one clock's breach if it is still running: the conditional update makes it happen
+    once, whichever gateway process or restart gets there first. The clock's kind and center
+    when it was raised here."""
+    now = clock()
+    moved = session.execute(
+        update(ResponseClock)
+        .where(ResponseClock.id == clock_id, ResponseClock.status == "running", ResponseClock.deadline <= now)
+        .values(status="breached", settled_at=now)
+    ).rowcount
+    if moved != 1:
+        return None
+    row = session.get_one(ResponseClock, clock_id)
+    handling = centers.handling_of(session, row.incident_id)
+    commander = rules.centers[handling.center].commander
+    breach = pb.ClockBreached(
+        clock_id=row.id,
+        task_id=row.task_id,
+        incident_id=row.incident_id,
+        agency=row.agency,
+        kind=row.kind,
+        center=handling.center,
+        commander=commander,
+    )
+    breach.deadline.FromDatetime(row.deadline)
+    breach.breached_at.FromDatetime(now)
+    announce(
+        session,
+        topic=DISPATCH,
+        source=sources.GATEWAY_DISPATCH,
+        key=row.incident_id,
+        message=breach,
+        clock=clock,
+    )
+    activity.record(
+        session,
+        actor="clock",
+        kind="clock",
+        action="breached",
+        incident_id=row.incident_id,
+        center=handling.center,
+        data={
+            "clock_id": row.id,
+            "task_id": row.task_id,
+            "agency": row.agency,
+            "clock": row.kind,
+            "deadline": row.deadline.isoformat(),
+            "late_s": (now - row.deadline).total_seconds(),
+            "escalated_to": commander,
+        },
+        clock=clock,
+    )
+    return row.kind, handling.center
+
+
+def due_clocks(session: Session, now: datetime, limit: int = 500) -> list[str]:
+    return list(
+        session.scalars(
+            select(ResponseClock.id)
+            .where(ResponseClock.status == "running", ResponseClock.deadline <= now)
+            .order_by(ResponseClock.deadline)
+            .limit(limit)
+        )
     )

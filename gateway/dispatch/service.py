@@ -11,19 +11,18 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, select, update
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from gateway.activity import service as activity
 from gateway.centers import service as centers
 from gateway.centers.routing import RoutingRules
-from gateway.dispatch import recommend
+from gateway.dispatch import clocks, recommend
 from gateway.dispatch.deadlines import ResponsePolicy
 from gateway.dispatch.models import ClockRead, DispatchCreate, ResponseClock, TaskRead, UnitAssignment
 from gateway.incidents import service as incidents
 from jcp.dispatch.v1 import dispatch_pb2 as pb
-from kernel import dispatch_store, metrics, sources, tasks
-from kernel.bus.envelope import Event, InvalidEvent
+from kernel import dispatch_store, sources, tasks
 from kernel.bus.outbox import announce
 from kernel.bus.topics import DISPATCH
 from kernel.clock import Clock, utc_now
@@ -175,29 +174,7 @@ def dispatch(
     return order_id, incident, created
 
 
-def _settle_clocks(
-    session: Session, task_id: str, kinds: Sequence[str], status: str, now: datetime
-) -> list[str]:
-    """Stop running clocks of a task; the kinds actually stopped."""
-    stopped = []
-    for clock_row in session.scalars(
-        select(ResponseClock).where(
-            ResponseClock.task_id == task_id,
-            ResponseClock.kind.in_(kinds),
-            ResponseClock.status == "running",
-        )
-    ):
-        clock_row.status = status
-        clock_row.settled_at = now
-        stopped.append(clock_row.kind)
-        if status == "met":
-            metrics.RESPONSE_SECONDS.labels(clock_row.kind).observe(
-                (now - clock_row.started_at).total_seconds()
-            )
-    return stopped
-
-
-def _release_units(session: Session, task_id: str) -> None:
+def release_units(session: Session, task_id: str) -> None:
     for assignment in session.scalars(select(UnitAssignment).where(UnitAssignment.task_id == task_id)):
         session.delete(assignment)
 
@@ -225,8 +202,8 @@ def _cancel(session: Session, row: TaskRow, *, reason: str, actor: str, clock: C
     task.updated_by = actor
     task.updated_at.FromDatetime(now)
     dispatch_store.store_task(session, task)
-    _settle_clocks(session, row.id, ("acknowledge", "on_scene"), "cancelled", now)
-    _release_units(session, row.id)
+    clocks.settle(session, row.id, ("acknowledge", "on_scene"), "cancelled", now)
+    release_units(session, row.id)
     announce(
         session,
         topic=DISPATCH,
@@ -254,87 +231,13 @@ def incident_ended(session: Session, *, incident_id: str, status: str, actor: st
         if status in ("cancelled", "merged", "closed"):
             _cancel(session, row, reason=f"incident {status}", actor=actor, clock=clock)
         else:
-            _settle_clocks(session, row.id, ("acknowledge", "on_scene"), "cancelled", now)
-
-
-def mirror_task_update(session: Session, event: Event, *, clock: Clock = utc_now) -> None:
-    """An agency's answer to a task, as it arrives over Kafka."""
-    message = event.message
-    assert isinstance(message, pb.TaskUpdated)
-    incoming = message.task
-    row = get_for_update(session, TaskRow, incoming.id)
-    if row is None:
-        raise InvalidEvent(f"task {incoming.id} was never dispatched")
-    if event.source != sources.agency(row.agency) or incoming.agency != row.agency:
-        log.warning("refused: %s updated task %s, which belongs to %s", event.source, row.id, row.agency)
-        raise InvalidEvent(f"{event.source} may not update task {row.id}: it belongs to {row.agency}")
-    if row.status not in tasks.OPEN:
-        return  # cancelled here meanwhile: the task is over whatever the agency did
-    previous = row.status
-    stored = dispatch_store.store_task(session, incoming)
-    if stored is None:
-        return
-    now = clock()
-    if stored.status in tasks.ACKNOWLEDGED:
-        _settle_clocks(session, stored.id, ("acknowledge",), "met", now)
-    if stored.status in ("on_scene", "completed"):
-        _settle_clocks(session, stored.id, ("on_scene",), "met", now)
-    if stored.status == "declined":
-        _settle_clocks(session, stored.id, ("acknowledge", "on_scene"), "cancelled", now)
-    if stored.status in ("declined", "completed"):
-        _release_units(session, stored.id)
-    handling = centers.handling_of(session, stored.incident_id)
-    activity.record(
-        session,
-        actor=f"{stored.updated_by}@{stored.agency}",
-        kind="task",
-        action=stored.status,
-        incident_id=stored.incident_id,
-        center=handling.center,
-        data={"task_id": stored.id, "agency": stored.agency, "from": previous, "note": stored.note},
-        clock=clock,
-    )
-    incident = get_for_update(session, IncidentRow, stored.incident_id)
-    if stored.status == "on_scene" and incident is not None and incident.status == "dispatched":
-        incidents.advance(
-            session,
-            row=incident,
-            to_status="on_scene",
-            reason=f"{stored.agency} on scene",
-            actor=f"{stored.updated_by}@{stored.agency}",
-            clock=clock,
-        )
-
-
-def mirror_unit(session: Session, event: Event, *, clock: Clock = utc_now) -> None:
-    message = event.message
-    assert isinstance(message, pb.UnitChanged)
-    if event.source != sources.agency(message.unit.agency):
-        raise InvalidEvent(f"{event.source} may not change unit {message.unit.id} of {message.unit.agency}")
-    row = dispatch_store.store_unit(session, message.unit)
-    if row is None:
-        return
-    activity.record(
-        session,
-        actor=message.unit.agency,
-        kind="unit",
-        action="changed",
-        data={
-            "unit_id": row.id,
-            "agency": row.agency,
-            "status": row.status,
-            "latitude": row.latitude,
-            "longitude": row.longitude,
-            "task_id": row.task_id or None,
-        },
-        clock=clock,
-    )
+            clocks.settle(session, row.id, ("acknowledge", "on_scene"), "cancelled", now)
 
 
 def tasks_read(session: Session, rows: Sequence[TaskRow], now: datetime) -> list[TaskRead]:
     """Tasks with their response clocks, as the API shows them."""
-    clocks = clocks_of(session, [row.id for row in rows])
-    return [TaskRead.from_row(row, [ClockRead.from_row(c, now) for c in clocks[row.id]]) for row in rows]
+    held = clocks.of_tasks(session, [row.id for row in rows])
+    return [TaskRead.from_row(row, [ClockRead.from_row(c, now) for c in held[row.id]]) for row in rows]
 
 
 def incident_tasks(session: Session, incident_id: str, now: datetime) -> list[TaskRead]:
@@ -395,82 +298,4 @@ def recommendations(
         now=clock(),
         stale_after=stale_after,
         limit=limit,
-    )
-
-
-def clocks_of(session: Session, task_ids: Sequence[str]) -> dict[str, list[ResponseClock]]:
-    found: dict[str, list[ResponseClock]] = {task_id: [] for task_id in task_ids}
-    if task_ids:
-        for row in session.scalars(
-            select(ResponseClock).where(ResponseClock.task_id.in_(task_ids)).order_by(ResponseClock.deadline)
-        ):
-            found[row.task_id].append(row)
-    return found
-
-
-def breach_due(
-    session: Session, *, clock_id: str, rules: RoutingRules, clock: Clock = utc_now
-) -> tuple[str, str] | None:
-    """Raise one clock's breach if it is still running: the conditional update makes it happen
-    once, whichever gateway process or restart gets there first. The clock's kind and center
-    when it was raised here."""
-    now = clock()
-    moved = session.execute(
-        update(ResponseClock)
-        .where(ResponseClock.id == clock_id, ResponseClock.status == "running", ResponseClock.deadline <= now)
-        .values(status="breached", settled_at=now)
-    ).rowcount
-    if moved != 1:
-        return None
-    row = session.get_one(ResponseClock, clock_id)
-    handling = centers.handling_of(session, row.incident_id)
-    commander = rules.centers[handling.center].commander
-    breach = pb.ClockBreached(
-        clock_id=row.id,
-        task_id=row.task_id,
-        incident_id=row.incident_id,
-        agency=row.agency,
-        kind=row.kind,
-        center=handling.center,
-        commander=commander,
-    )
-    breach.deadline.FromDatetime(row.deadline)
-    breach.breached_at.FromDatetime(now)
-    announce(
-        session,
-        topic=DISPATCH,
-        source=sources.GATEWAY_DISPATCH,
-        key=row.incident_id,
-        message=breach,
-        clock=clock,
-    )
-    activity.record(
-        session,
-        actor="clock",
-        kind="clock",
-        action="breached",
-        incident_id=row.incident_id,
-        center=handling.center,
-        data={
-            "clock_id": row.id,
-            "task_id": row.task_id,
-            "agency": row.agency,
-            "clock": row.kind,
-            "deadline": row.deadline.isoformat(),
-            "late_s": (now - row.deadline).total_seconds(),
-            "escalated_to": commander,
-        },
-        clock=clock,
-    )
-    return row.kind, handling.center
-
-
-def due_clocks(session: Session, now: datetime, limit: int = 500) -> list[str]:
-    return list(
-        session.scalars(
-            select(ResponseClock.id)
-            .where(ResponseClock.status == "running", ResponseClock.deadline <= now)
-            .order_by(ResponseClock.deadline)
-            .limit(limit)
-        )
     )

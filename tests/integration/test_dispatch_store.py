@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from gateway.activity.models import ActivityRow
 from gateway.centers import routing
-from gateway.dispatch import clocks
+from gateway.dispatch import clocks, mirror
 from gateway.dispatch import service as dispatch
 from gateway.dispatch.clocks import ClockWatcher
 from gateway.dispatch.deadlines import ResponsePolicy
@@ -91,7 +91,7 @@ def agency_answer(
     task.updated_by = "operator"
     event = new_event(message=pb.TaskUpdated(task=task), source=source, subject=task.incident_id, clock=clock)
     with transaction(factory) as session:
-        dispatch.mirror_task_update(session, event, clock=clock)
+        mirror.task_update(session, event, clock=clock)
 
 
 def count(factory: sessionmaker[Session], *where: object, model: type = ActivityRow) -> int:
