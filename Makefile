@@ -30,6 +30,7 @@ run: install
 
 test: install browser
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest
 
 # The browser tests drive Debian's Chromium (never a downloaded browser); a CJK font lets
@@ -43,6 +44,7 @@ browser:
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 migrate: install
 	$(BIN)/python -m infra.schema

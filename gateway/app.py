@@ -33,10 +33,10 @@ from gateway.partners.limits import RateLimiter
 from gateway.partners.webhooks import RetryPolicy, WebhookSenders
 from gateway.reconcile import Reconciler
 from gateway.roster import views as roster_views
+from gateway.schema import HISTORY
 from gateway.settings import GatewaySettings
 from gateway.web import views as web_views
-from infra import schema
-from kernel import metrics, sources, telemetry
+from kernel import metrics, schema, sources, telemetry
 from kernel.bus.clients import make_producer
 from kernel.bus.inbox import InboxConsumer, by_type
 from kernel.bus.outbox import OutboxRelay
@@ -100,7 +100,7 @@ async def _domain_error(_request: Request, exc: Exception) -> JSONResponse:
 def create_app(settings: GatewaySettings | None = None, *, clock: Clock = utc_now) -> FastAPI:
     settings = settings or GatewaySettings()
     engine = make_engine(settings.sqlalchemy_url("gateway"))
-    schema.upgrade(engine)
+    schema.upgrade(engine, HISTORY)
     telemetry.instrument_engine(engine)
     session_factory = make_session_factory(engine)
     signal = shared_changes.ChangeSignal()

@@ -5,11 +5,10 @@ import logging
 import grpc
 from sqlalchemy.orm import Session, sessionmaker
 
-from infra import schema
 from jcp.dispatch.v1 import dispatch_pb2, dispatch_pb2_grpc
 from jcp.incidents.v1 import agency_pb2, agency_pb2_grpc
 from jcp.roster.v1 import roster_pb2, roster_pb2_grpc
-from kernel import dispatch_store, incident_store, logs, metrics, sources, telemetry
+from kernel import dispatch_store, incident_store, logs, metrics, schema, sources, telemetry
 from kernel.bus.clients import make_producer
 from kernel.bus.envelope import Event, event_type
 from kernel.bus.inbox import InboxConsumer, by_type
@@ -23,6 +22,7 @@ from services.agency import profile as profiles
 from services.agency.callups_api import AgencyRosterApi
 from services.agency.dispatch_api import AgencyDispatchApi
 from services.agency.grpc_api import AgencyApi
+from services.agency.schema import HISTORY
 from services.agency.settings import AgencySettings
 
 log = logging.getLogger(__name__)
@@ -60,7 +60,7 @@ def main() -> None:
     telemetry.setup(f"jcp-agency-{profile.id}", agency=profile.id)
 
     engine = make_engine(settings.sqlalchemy_url(profile.id))
-    schema.upgrade(engine)
+    schema.upgrade(engine, HISTORY)
     telemetry.instrument_engine(engine)
     session_factory = make_session_factory(engine)
 

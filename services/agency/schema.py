@@ -1,0 +1,18 @@
+"""An agency service's own schema: the shared picture, its tasks and units, the call-ups its
+members answer, and the outbox and inbox; nothing of the gateway's."""
+
+from pathlib import Path
+
+from kernel.schema import History
+
+HISTORY = History(
+    name="agency",
+    migrations=Path(__file__).with_name("migrations"),
+    model_modules=(
+        "kernel.incident_store",
+        "kernel.dispatch_store",
+        "kernel.bus.outbox",
+        "kernel.bus.inbox",
+        "services.agency.callups",
+    ),
+)
