@@ -5,12 +5,11 @@ transaction; the owning agency notifies the members; their answers come back as
 ``MemberResponded`` and are kept once each, with the time of the first answer.
 """
 
-import logging
 import uuid
 from collections import Counter
 from datetime import datetime
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from gateway.activity import service as activity
@@ -44,8 +43,6 @@ from kernel.db import get_for_update
 from kernel.dispatch_store import UnitRow
 from kernel.errors import Conflict, Invalid, NotFound
 from kernel.incident_store import IncidentRow
-
-log = logging.getLogger(__name__)
 
 
 # -- teams and members ----------------------------------------------------------------------
@@ -419,11 +416,3 @@ def muster(*, session: Session, call_up_id: str, with_members: bool = False) -> 
         **figures.__dict__,
         members=members,
     )
-
-
-def open_call_ups(session: Session) -> list[str]:
-    return list(session.scalars(select(CallUpRow.id).where(CallUpRow.status == "open")))
-
-
-def member_count(session: Session, team_id: str) -> int:
-    return session.scalar(select(func.count()).select_from(Member).where(Member.team_id == team_id)) or 0
