@@ -27,6 +27,7 @@ from gateway.dispatch.models import DispatchCreate, ResponseClock, TaskCreate
 from gateway.incidents import flows
 from gateway.incidents import service as incidents
 from gateway.incidents.models import IncidentCreate, Location, Reporter, StatusChange
+from gateway.roster import callups
 from gateway.roster import service as roster
 from gateway.roster.models import CallUpCreate, CallUpRow, Drill, DrillCreate
 from kernel.clock import Clock, utc_now
@@ -142,7 +143,7 @@ def start(
         )
         created.append(incident.id)
     for team_id in row.team_ids:
-        roster.call_up(
+        callups.call_up(
             session=session,
             data=CallUpCreate(team_id=team_id, incident_id=created[0] if created else None),
             actor=actor,
@@ -166,7 +167,7 @@ def end(*, session: Session, drill_id: str, actor: str, clock: Clock = utc_now) 
     for call_up_id in session.scalars(
         select(CallUpRow.id).where(CallUpRow.drill_id == row.id, CallUpRow.status == "open")
     ):
-        roster.close_call_up(
+        callups.close_call_up(
             session=session,
             call_up_id=call_up_id,
             status="stood_down",
@@ -211,7 +212,7 @@ def report(*, session: Session, drill_id: str) -> dict[str, Any]:
     for call_up_id in session.scalars(
         select(CallUpRow.id).where(CallUpRow.drill_id == row.id).order_by(CallUpRow.called_at)
     ):
-        board = roster.muster(session=session, call_up_id=call_up_id, with_members=True)
+        board = callups.muster(session=session, call_up_id=call_up_id, with_members=True)
         members = board.members or []
         call_ups.append(
             {

@@ -11,7 +11,7 @@ from starlette.concurrency import run_in_threadpool
 from gateway.auth.deps import Roster
 from gateway.context import Context, ReadSession
 from gateway.incidents.models import AgencyId
-from gateway.roster import drills, service
+from gateway.roster import callups, drills, service
 from gateway.roster.models import (
     CallUpClose,
     CallUpCreate,
@@ -151,8 +151,8 @@ def call_up(data: CallUpCreate, ctx: Context, actor: Roster) -> MusterBoard:
     """Call up a team, or N of its available members with the named qualifications. The owning
     agency notifies the members; their answers fill the muster board."""
     with transaction(ctx.session_factory) as session:
-        row = service.call_up(session=session, data=data, actor=actor, clock=ctx.clock)
-        return service.muster(session=session, call_up_id=row.id)
+        row = callups.call_up(session=session, data=data, actor=actor, clock=ctx.clock)
+        return callups.muster(session=session, call_up_id=row.id)
 
 
 @router.get("/callups", response_model=list[MusterBoard])
@@ -162,13 +162,13 @@ def list_call_ups(
     query = select(CallUpRow.id).order_by(CallUpRow.called_at.desc()).limit(100)
     if status:
         query = query.where(CallUpRow.status == status)
-    return [service.muster(session=session, call_up_id=call_up_id) for call_up_id in session.scalars(query)]
+    return [callups.muster(session=session, call_up_id=call_up_id) for call_up_id in session.scalars(query)]
 
 
 @router.get("/callups/{call_up_id}/muster", response_model=MusterBoard)
 def muster_board(call_up_id: str, session: ReadSession, members: bool = False) -> MusterBoard:
     """Called, acknowledged, arrived; time to first acknowledgement, to 50 % and 90 % mustered."""
-    return service.muster(session=session, call_up_id=call_up_id, with_members=members)
+    return callups.muster(session=session, call_up_id=call_up_id, with_members=members)
 
 
 @router.post("/callups/{call_up_id}/cancel", response_model=MusterBoard)
@@ -184,7 +184,7 @@ def stand_down(call_up_id: str, body: CallUpClose, ctx: Context, actor: Roster) 
 
 def _close(call_up_id: str, status: str, body: CallUpClose, ctx: Context, actor: str) -> MusterBoard:
     with transaction(ctx.session_factory) as session:
-        service.close_call_up(
+        callups.close_call_up(
             session=session,
             call_up_id=call_up_id,
             status=status,
@@ -192,7 +192,7 @@ def _close(call_up_id: str, status: str, body: CallUpClose, ctx: Context, actor:
             actor=actor,
             clock=ctx.clock,
         )
-        return service.muster(session=session, call_up_id=call_up_id)
+        return callups.muster(session=session, call_up_id=call_up_id)
 
 
 @router.get("/scenarios")
