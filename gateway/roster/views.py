@@ -11,7 +11,7 @@ from starlette.concurrency import run_in_threadpool
 from gateway.auth.deps import Roster
 from gateway.context import Context, ReadSession
 from gateway.incidents.models import AgencyId
-from gateway.roster import callups, drills, service
+from gateway.roster import after_action, callups, drills, service
 from gateway.roster.models import (
     CallUpClose,
     CallUpCreate,
@@ -271,9 +271,9 @@ def drill_report(
 ) -> Response:
     """The after-action report: every clock (acknowledgement, muster, dispatch, on scene) and who
     missed what, as JSON, CSV or a printable HTML page."""
-    data = drills.report(session=session, drill_id=drill_id)
+    data = after_action.report(session=session, drill_id=drill_id)
     if format == "csv":
-        return PlainTextResponse(drills.report_csv(data), media_type="text/csv; charset=utf-8")
+        return PlainTextResponse(after_action.report_csv(data), media_type="text/csv; charset=utf-8")
     if format == "html":
-        return HTMLResponse(drills.report_html(data))
+        return HTMLResponse(after_action.report_html(data))
     return JSONResponse(data)
