@@ -44,7 +44,7 @@ def handlers(*, rules: routing.RoutingRules, clock: Clock) -> dict[type, Handler
         mirror.unit_change(session, event, clock=clock)
 
     def on_member_response(session: Session, event: Event) -> None:
-        callups.mirror_response(session, event, clock=clock)
+        callups.mirror_response(session=session, event=event, clock=clock)
 
     def only_the_gateway(session: Session, event: Event) -> None:
         raise InvalidEvent(f"{event.type} comes only from the gateway, not from {event.source}")

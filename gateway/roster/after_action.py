@@ -28,7 +28,7 @@ def _seconds(start: datetime, at: datetime | None) -> float | None:
 
 def report(*, session: Session, drill_id: str) -> dict[str, Any]:
     """The after-action report: every muster and dispatch clock, and who missed what."""
-    row = drills.get(session, drill_id)
+    row = drills.get(session=session, drill_id=drill_id)
     if row.status != "ended":
         raise Conflict(
             f"drill {drill_id} is {row.status}; the report is ready when it has ended", status=row.status

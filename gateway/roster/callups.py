@@ -44,7 +44,7 @@ def call_up(
     drill: bool = False,
     clock: Clock = utc_now,
 ) -> CallUpRow:
-    owner = team(session, data.team_id)
+    owner = team(session=session, team_id=data.team_id)
     if data.incident_id is not None:
         incident = session.get(IncidentRow, data.incident_id)
         if incident is None:
@@ -151,7 +151,7 @@ def close_call_up(
     return row
 
 
-def mirror_response(session: Session, event: Event, *, clock: Clock = utc_now) -> None:
+def mirror_response(*, session: Session, event: Event, clock: Clock = utc_now) -> None:
     """A member's answer from the owning agency: kept once, at the time it was first given."""
     message = event.message
     assert isinstance(message, pb.MemberResponded)

@@ -60,7 +60,7 @@ def scenarios(path: Path = SCENARIOS_FILE) -> dict[str, Scenario]:
     }
 
 
-def get(session: Session, drill_id: str) -> Drill:
+def get(*, session: Session, drill_id: str) -> Drill:
     row = session.get(Drill, drill_id)
     if row is None:
         raise NotFound(f"drill {drill_id} does not exist", drill_id=drill_id)
@@ -73,7 +73,7 @@ def schedule(*, session: Session, data: DrillCreate, actor: str) -> Drill:
         raise NotFound(f"scenario {data.scenario!r} does not exist", known=sorted(scenarios()))
     team_ids = data.team_ids if data.team_ids is not None else scenario.teams
     for team_id in team_ids:
-        roster.team(session, team_id)
+        roster.team(session=session, team_id=team_id)
     row = Drill(
         id=str(uuid.uuid4()),
         name=data.name,

@@ -34,7 +34,7 @@ from kernel.errors import Conflict, Invalid, NotFound
 # -- teams and members ----------------------------------------------------------------------
 
 
-def team(session: Session, team_id: str) -> Team:
+def team(*, session: Session, team_id: str) -> Team:
     row = session.get(Team, team_id)
     if row is None:
         raise NotFound(f"team {team_id} does not exist", team_id=team_id)
@@ -49,7 +49,7 @@ def create_team(*, session: Session, data: TeamCreate) -> Team:
     return row
 
 
-def team_read(session: Session, row: Team) -> TeamRead:
+def team_read(*, session: Session, row: Team) -> TeamRead:
     counts = Counter(
         (role, status)
         for role, status in session.execute(
@@ -70,14 +70,14 @@ def team_read(session: Session, row: Team) -> TeamRead:
     )
 
 
-def members_of(session: Session, team_id: str) -> list[Member]:
-    team(session, team_id)
+def members_of(*, session: Session, team_id: str) -> list[Member]:
+    team(session=session, team_id=team_id)
     return list(session.scalars(select(Member).where(Member.team_id == team_id).order_by(Member.id)))
 
 
 def import_members(*, session: Session, team_id: str, text: str) -> ImportResult:
     """Replace a team's members with the file's, or refuse the whole file naming every bad line."""
-    team(session, team_id)
+    team(session=session, team_id=team_id)
     lines, errors = checks.parse_members_csv(text)
     if errors:
         raise Invalid(
@@ -109,7 +109,7 @@ def export_members(*, session: Session, team_id: str) -> str:
     return checks.members_csv(
         [
             checks.MemberLine(m.id, m.name, m.role, m.qualifications, m.phone, m.status)
-            for m in members_of(session, team_id)
+            for m in members_of(session=session, team_id=team_id)
         ]
     )
 

@@ -46,18 +46,18 @@ def list_teams(session: ReadSession, agency: AgencyId | None = None) -> list[Tea
     query = select(Team).order_by(Team.agency, Team.id)
     if agency:
         query = query.where(Team.agency == agency)
-    return [service.team_read(session, row) for row in session.scalars(query)]
+    return [service.team_read(session=session, row=row) for row in session.scalars(query)]
 
 
 @router.post("/teams", status_code=201, response_model=TeamRead)
 def create_team(data: TeamCreate, ctx: Context, _actor: Roster) -> TeamRead:
     with transaction(ctx.session_factory) as session:
-        return service.team_read(session, service.create_team(session=session, data=data))
+        return service.team_read(session=session, row=service.create_team(session=session, data=data))
 
 
 @router.get("/teams/{team_id}/members", response_model=list[MemberRead])
 def team_members(team_id: str, session: ReadSession) -> list[MemberRead]:
-    return [MemberRead.model_validate(m) for m in service.members_of(session, team_id)]
+    return [MemberRead.model_validate(m) for m in service.members_of(session=session, team_id=team_id)]
 
 
 @router.put(
@@ -234,7 +234,7 @@ def drill_counts(
 
 @router.get("/drills/{drill_id}", response_model=DrillRead)
 def get_drill(drill_id: str, session: ReadSession) -> DrillRead:
-    return DrillRead.model_validate(drills.get(session, drill_id))
+    return DrillRead.model_validate(drills.get(session=session, drill_id=drill_id))
 
 
 @router.post("/drills/{drill_id}/start", response_model=DrillRead)
