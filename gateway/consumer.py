@@ -8,7 +8,7 @@ from gateway.centers import routing
 from gateway.centers import service as centers
 from gateway.dispatch import mirror
 from gateway.incidents.service import summary
-from gateway.roster import service as roster
+from gateway.roster import callups
 from jcp.dispatch.v1 import dispatch_pb2 as pb
 from jcp.roster.v1 import roster_pb2 as roster_pb
 from kernel import incident_store
@@ -44,7 +44,7 @@ def handlers(*, rules: routing.RoutingRules, clock: Clock) -> dict[type, Handler
         mirror.unit_change(session, event, clock=clock)
 
     def on_member_response(session: Session, event: Event) -> None:
-        roster.mirror_response(session, event, clock=clock)
+        callups.mirror_response(session=session, event=event, clock=clock)
 
     def only_the_gateway(session: Session, event: Event) -> None:
         raise InvalidEvent(f"{event.type} comes only from the gateway, not from {event.source}")

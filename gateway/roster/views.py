@@ -11,7 +11,7 @@ from starlette.concurrency import run_in_threadpool
 from gateway.auth.deps import Roster
 from gateway.context import Context, ReadSession
 from gateway.incidents.models import AgencyId
-from gateway.roster import drills, service
+from gateway.roster import after_action, callups, drills, service
 from gateway.roster.models import (
     CallUpClose,
     CallUpCreate,
@@ -46,18 +46,18 @@ def list_teams(session: ReadSession, agency: AgencyId | None = None) -> list[Tea
     query = select(Team).order_by(Team.agency, Team.id)
     if agency:
         query = query.where(Team.agency == agency)
-    return [service.team_read(session, row) for row in session.scalars(query)]
+    return [service.team_read(session=session, row=row) for row in session.scalars(query)]
 
 
 @router.post("/teams", status_code=201, response_model=TeamRead)
 def create_team(data: TeamCreate, ctx: Context, _actor: Roster) -> TeamRead:
     with transaction(ctx.session_factory) as session:
-        return service.team_read(session, service.create_team(session=session, data=data))
+        return service.team_read(session=session, row=service.create_team(session=session, data=data))
 
 
 @router.get("/teams/{team_id}/members", response_model=list[MemberRead])
 def team_members(team_id: str, session: ReadSession) -> list[MemberRead]:
-    return [MemberRead.model_validate(m) for m in service.members_of(session, team_id)]
+    return [MemberRead.model_validate(m) for m in service.members_of(session=session, team_id=team_id)]
 
 
 @router.put(
@@ -151,8 +151,8 @@ def call_up(data: CallUpCreate, ctx: Context, actor: Roster) -> MusterBoard:
     """Call up a team, or N of its available members with the named qualifications. The owning
     agency notifies the members; their answers fill the muster board."""
     with transaction(ctx.session_factory) as session:
-        row = service.call_up(session=session, data=data, actor=actor, clock=ctx.clock)
-        return service.muster(session=session, call_up_id=row.id)
+        row = callups.call_up(session=session, data=data, actor=actor, clock=ctx.clock)
+        return callups.muster(session=session, call_up_id=row.id)
 
 
 @router.get("/callups", response_model=list[MusterBoard])
@@ -162,13 +162,13 @@ def list_call_ups(
     query = select(CallUpRow.id).order_by(CallUpRow.called_at.desc()).limit(100)
     if status:
         query = query.where(CallUpRow.status == status)
-    return [service.muster(session=session, call_up_id=call_up_id) for call_up_id in session.scalars(query)]
+    return [callups.muster(session=session, call_up_id=call_up_id) for call_up_id in session.scalars(query)]
 
 
 @router.get("/callups/{call_up_id}/muster", response_model=MusterBoard)
 def muster_board(call_up_id: str, session: ReadSession, members: bool = False) -> MusterBoard:
     """Called, acknowledged, arrived; time to first acknowledgement, to 50 % and 90 % mustered."""
-    return service.muster(session=session, call_up_id=call_up_id, with_members=members)
+    return callups.muster(session=session, call_up_id=call_up_id, with_members=members)
 
 
 @router.post("/callups/{call_up_id}/cancel", response_model=MusterBoard)
@@ -184,7 +184,7 @@ def stand_down(call_up_id: str, body: CallUpClose, ctx: Context, actor: Roster) 
 
 def _close(call_up_id: str, status: str, body: CallUpClose, ctx: Context, actor: str) -> MusterBoard:
     with transaction(ctx.session_factory) as session:
-        service.close_call_up(
+        callups.close_call_up(
             session=session,
             call_up_id=call_up_id,
             status=status,
@@ -192,7 +192,7 @@ def _close(call_up_id: str, status: str, body: CallUpClose, ctx: Context, actor:
             actor=actor,
             clock=ctx.clock,
         )
-        return service.muster(session=session, call_up_id=call_up_id)
+        return callups.muster(session=session, call_up_id=call_up_id)
 
 
 @router.get("/scenarios")
@@ -234,7 +234,7 @@ def drill_counts(
 
 @router.get("/drills/{drill_id}", response_model=DrillRead)
 def get_drill(drill_id: str, session: ReadSession) -> DrillRead:
-    return DrillRead.model_validate(drills.get(session, drill_id))
+    return DrillRead.model_validate(drills.get(session=session, drill_id=drill_id))
 
 
 @router.post("/drills/{drill_id}/start", response_model=DrillRead)
@@ -271,9 +271,9 @@ def drill_report(
 ) -> Response:
     """The after-action report: every clock (acknowledgement, muster, dispatch, on scene) and who
     missed what, as JSON, CSV or a printable HTML page."""
-    data = drills.report(session=session, drill_id=drill_id)
+    data = after_action.report(session=session, drill_id=drill_id)
     if format == "csv":
-        return PlainTextResponse(drills.report_csv(data), media_type="text/csv; charset=utf-8")
+        return PlainTextResponse(after_action.report_csv(data), media_type="text/csv; charset=utf-8")
     if format == "html":
-        return HTMLResponse(drills.report_html(data))
+        return HTMLResponse(after_action.report_html(data))
     return JSONResponse(data)
