@@ -9,7 +9,8 @@ from sqlalchemy import select
 from gateway.audit import service as audit
 from gateway.auth.deps import Admin, Command
 from gateway.context import Context, ReadSession
-from gateway.partners import aid, registry, webhooks
+from gateway.partners import registry
+from gateway.partners.inbound import aid
 from gateway.partners.models import (
     Agreement,
     AgreementRead,
@@ -27,6 +28,7 @@ from gateway.partners.models import (
     WebhookIssued,
     WebhookSet,
 )
+from gateway.partners.outbound import webhooks
 from kernel.db import transaction
 
 router = APIRouter(prefix="/api/v1", tags=["partners"])

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from gateway.audit import service as audit
-from gateway.partners import changes, credentials
+from gateway.partners.access import credentials
 from gateway.partners.models import (
     Agreement,
     AgreementRead,
@@ -23,6 +23,7 @@ from gateway.partners.models import (
     WebhookSet,
     WebhookState,
 )
+from gateway.partners.outbound import changes
 from kernel.db import get_for_update
 from kernel.errors import Conflict, NotFound
 

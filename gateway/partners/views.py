@@ -19,10 +19,10 @@ from gateway.audit import service as audit
 from gateway.context import Context, GatewayContext
 from gateway.dispatch import service as dispatch
 from gateway.incidents.models import IncidentRead
-from gateway.partners import aid, cases, changes, credentials
-from gateway.partners.credentials import Caller
-from gateway.partners.deps import AidReader, AidWriter, CaseWriter, FeedReader, IncidentReader
-from gateway.partners.formats import cap, eidd
+from gateway.partners.access import credentials
+from gateway.partners.access.credentials import Caller
+from gateway.partners.access.deps import AidReader, AidWriter, CaseWriter, FeedReader, IncidentReader
+from gateway.partners.inbound import aid, cases
 from gateway.partners.models import (
     AidRead,
     AidStatusChange,
@@ -33,7 +33,9 @@ from gateway.partners.models import (
     PartnerAidCreate,
     TokenIssued,
 )
-from gateway.partners.sharing import shared_view
+from gateway.partners.outbound import changes
+from gateway.partners.outbound.formats import cap, eidd
+from gateway.partners.outbound.sharing import shared_view
 from kernel.db import MAX_BIGINT, transaction
 from kernel.errors import Forbidden, Invalid, NotFound, Unauthorized
 from kernel.incident_store import IncidentRow

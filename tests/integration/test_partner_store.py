@@ -13,8 +13,8 @@ from gateway.audit import service as audit
 from gateway.audit.models import AuditEntry
 from gateway.incidents import service as incidents
 from gateway.incidents.models import IncidentCreate
-from gateway.partners import changes
 from gateway.partners.models import Partner, SharedChange
+from gateway.partners.outbound import changes
 from kernel.db import transaction
 from tests.support import incident_body
 

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, attributes, sessionmaker
 
 from gateway.incidents.models import IncidentRead
 from gateway.partners.models import AidRead, FeedItem, Partner, SharedChange
-from gateway.partners.sharing import shared_view
+from gateway.partners.outbound.sharing import shared_view
 from kernel.db import serialise
 from kernel.incident_store import IncidentRow
 

@@ -8,8 +8,8 @@ from fastapi import Depends, Request
 
 from gateway.auth.deps import bearer
 from gateway.context import Context
-from gateway.partners import credentials
-from gateway.partners.credentials import Caller
+from gateway.partners.access import credentials
+from gateway.partners.access.credentials import Caller
 from gateway.partners.models import Scope
 from kernel import metrics
 from kernel.errors import Forbidden, TooMany, Unauthorized

@@ -12,8 +12,9 @@ import httpx
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from gateway.partners import changes, signing
+from gateway.partners.access import signing
 from gateway.partners.models import FeedItem, Partner, SharedChange, WebhookDeadLetter, WebhookState
+from gateway.partners.outbound import changes
 from kernel import metrics
 from kernel.clock import Clock, utc_now
 from kernel.db import transaction

@@ -12,8 +12,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from gateway.activity import service as activity
-from gateway.partners import changes
 from gateway.partners.models import AidCreate, AidRead, AidRequest, AidStatusChange, Partner
+from gateway.partners.outbound import changes
 from kernel.db import get_for_update
 from kernel.errors import Conflict, Forbidden, Invalid, NotFound
 

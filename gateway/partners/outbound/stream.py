@@ -10,9 +10,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from gateway.audit import service as audit
 from gateway.auth.tokens import Signer
-from gateway.partners import changes, credentials
-from gateway.partners.credentials import Caller
+from gateway.partners.access import credentials
+from gateway.partners.access.credentials import Caller
 from gateway.partners.models import Partner
+from gateway.partners.outbound import changes
 from jcp.partners.v1 import feed_pb2, feed_pb2_grpc
 from kernel.clock import Clock
 from kernel.db import transaction
