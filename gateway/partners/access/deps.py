@@ -21,9 +21,9 @@ def caller(request: Request, ctx: Context) -> Caller:
     try:
         with ctx.session_factory() as session:
             if api_key:
-                who = credentials.from_api_key(session, api_key)
+                who = credentials.from_api_key(session=session, api_key=api_key)
             elif token:
-                who = credentials.from_token(session, ctx.signer, token, ctx.clock())
+                who = credentials.from_token(session=session, signer=ctx.signer, token=token, now=ctx.clock())
             else:
                 raise Unauthorized("send a bearer token (POST /partner/v1/token) or an X-API-Key")
     except Unauthorized:

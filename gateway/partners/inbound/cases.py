@@ -27,7 +27,7 @@ def from_cap(alert: CapAlert) -> CaseShare:
     )
 
 
-def share(session: Session, *, partner_id: str, case: CaseShare, now: datetime) -> CaseAccepted:
+def share(*, session: Session, partner_id: str, case: CaseShare, now: datetime) -> CaseAccepted:
     known = session.scalar(
         select(PartnerCase).where(PartnerCase.partner_id == partner_id, PartnerCase.case_id == case.case_id)
     )

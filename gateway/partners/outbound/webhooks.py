@@ -103,7 +103,7 @@ class PartnerSender:
             state = session.get(WebhookState, self.partner_id)
             if state is None:
                 state = WebhookState(partner_id=self.partner_id, cursor=0, attempts=0)
-            items, cursor = changes.read(session, partner, after=state.cursor, limit=BATCH)
+            items, cursor = changes.read(session=session, partner=partner, after=state.cursor, limit=BATCH)
             session.expunge_all()
             return partner, state, items, cursor
 
