@@ -39,7 +39,7 @@ from bench.kafka_baseline import BenchError
 from bench.payloads import request_bodies
 from bench.probe import Databases
 from bench.stats import Row, percentile, report
-from gateway.partners import signing
+from gateway.partners.access import signing
 from gateway.partners.models import SharedChange, WebhookState
 from infra.partner_receiver import Receiver
 from infra.platform import Platform

@@ -27,10 +27,10 @@ from gateway.dispatch import views as dispatch_views
 from gateway.dispatch.clocks import ClockWatcher
 from gateway.incidents import views as incident_views
 from gateway.partners import admin_views as partner_admin_views
-from gateway.partners import changes as shared_changes
 from gateway.partners import wiring as partner_wiring
-from gateway.partners.limits import RateLimiter
-from gateway.partners.webhooks import RetryPolicy, WebhookSenders
+from gateway.partners.access.limits import RateLimiter
+from gateway.partners.outbound import changes as shared_changes
+from gateway.partners.outbound.webhooks import RetryPolicy, WebhookSenders
 from gateway.reconcile import Reconciler
 from gateway.roster import views as roster_views
 from gateway.schema import HISTORY

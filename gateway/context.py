@@ -12,8 +12,8 @@ from gateway.auth.tokens import Signer
 from gateway.centers.routing import RoutingRules
 from gateway.dispatch.clocks import ClockWatcher
 from gateway.dispatch.deadlines import ResponsePolicy
-from gateway.partners.changes import ChangeSignal
-from gateway.partners.limits import RateLimiter
+from gateway.partners.access.limits import RateLimiter
+from gateway.partners.outbound.changes import ChangeSignal
 from gateway.settings import GatewaySettings
 from kernel.bus.inbox import InboxConsumer
 from kernel.clock import Clock

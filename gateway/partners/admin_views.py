@@ -9,7 +9,8 @@ from sqlalchemy import select
 from gateway.audit import service as audit
 from gateway.auth.deps import Admin, Command
 from gateway.context import Context, ReadSession
-from gateway.partners import aid, registry, webhooks
+from gateway.partners import registry
+from gateway.partners.inbound import aid
 from gateway.partners.models import (
     Agreement,
     AgreementRead,
@@ -27,6 +28,7 @@ from gateway.partners.models import (
     WebhookIssued,
     WebhookSet,
 )
+from gateway.partners.outbound import webhooks
 from kernel.db import transaction
 
 router = APIRouter(prefix="/api/v1", tags=["partners"])
@@ -34,62 +36,70 @@ router = APIRouter(prefix="/api/v1", tags=["partners"])
 
 @router.get("/partners", response_model=list[PartnerRead])
 def list_partners(session: ReadSession) -> list[PartnerRead]:
-    return registry.listing(session)
+    return registry.listing(session=session)
 
 
 @router.post("/partners", status_code=201, response_model=PartnerRead)
 def create_partner(body: PartnerCreate, actor: Admin, ctx: Context) -> PartnerRead:
     with transaction(ctx.session_factory) as session:
-        return registry.create(session, body, actor, ctx.clock())
+        return registry.create(session=session, data=body, actor=actor, now=ctx.clock())
 
 
 @router.get("/partners/{partner_id}/agreement", response_model=AgreementRead)
 def get_agreement(partner_id: str, session: ReadSession) -> AgreementRead:
-    return registry.agreement_of(registry.get(session, partner_id))
+    return registry.agreement_of(registry.get(session=session, partner_id=partner_id))
 
 
 @router.put("/partners/{partner_id}/agreement", response_model=AgreementRead)
 def set_agreement(partner_id: str, body: Agreement, actor: Admin, ctx: Context) -> AgreementRead:
     """Takes effect on the next read of every channel, including changes already logged."""
     with transaction(ctx.session_factory) as session:
-        return registry.set_agreement(session, partner_id, body, actor, ctx.clock())
+        return registry.set_agreement(
+            session=session, partner_id=partner_id, agreement=body, actor=actor, now=ctx.clock()
+        )
 
 
 @router.get("/partners/{partner_id}/keys", response_model=list[KeyRead])
 def list_keys(partner_id: str, _actor: Admin, session: ReadSession) -> list[KeyRead]:
-    return registry.keys(session, partner_id)
+    return registry.keys(session=session, partner_id=partner_id)
 
 
 @router.post("/partners/{partner_id}/keys", status_code=201, response_model=KeyIssued)
 def issue_key(partner_id: str, body: KeyCreate, actor: Admin, ctx: Context) -> KeyIssued:
     """The secret is in this answer only; the platform keeps its hash."""
     with transaction(ctx.session_factory) as session:
-        return registry.issue_key(session, partner_id, body, actor, ctx.clock())
+        return registry.issue_key(
+            session=session, partner_id=partner_id, data=body, actor=actor, now=ctx.clock()
+        )
 
 
 @router.post("/partners/{partner_id}/keys/{key_id}/revoke", response_model=KeyRead)
 def revoke_key(partner_id: str, key_id: str, actor: Admin, ctx: Context) -> KeyRead:
     with transaction(ctx.session_factory) as session:
-        return registry.revoke_key(session, partner_id, key_id, actor, ctx.clock())
+        return registry.revoke_key(
+            session=session, partner_id=partner_id, key_id=key_id, actor=actor, now=ctx.clock()
+        )
 
 
 @router.put("/partners/{partner_id}/webhook", response_model=WebhookIssued)
 def set_webhook(partner_id: str, body: WebhookSet, actor: Admin, ctx: Context) -> WebhookIssued:
     """Deliveries start with the next change; the secret is in this answer only."""
     with transaction(ctx.session_factory) as session:
-        return registry.set_webhook(session, partner_id, body, actor, ctx.clock())
+        return registry.set_webhook(
+            session=session, partner_id=partner_id, data=body, actor=actor, now=ctx.clock()
+        )
 
 
 @router.delete("/partners/{partner_id}/webhook", status_code=204)
 def remove_webhook(partner_id: str, actor: Admin, ctx: Context) -> Response:
     with transaction(ctx.session_factory) as session:
-        registry.remove_webhook(session, partner_id, actor, ctx.clock())
+        registry.remove_webhook(session=session, partner_id=partner_id, actor=actor, now=ctx.clock())
     return Response(status_code=204)
 
 
 @router.get("/partners/{partner_id}/webhook/dead-letters", response_model=list[DeadLetterRead])
 def dead_letters(partner_id: str, _actor: Admin, session: ReadSession) -> list[DeadLetterRead]:
-    registry.get(session, partner_id)
+    registry.get(session=session, partner_id=partner_id)
     rows = session.scalars(
         select(WebhookDeadLetter)
         .where(WebhookDeadLetter.partner_id == partner_id)
@@ -124,7 +134,7 @@ def list_aid_requests(
     status: AidStatus | None = None,
 ) -> list[AidRead]:
     """The partner requests inbox: both directions, newest first."""
-    return aid.listing(session, ctx.clock(), partner_id=partner, status=status)
+    return aid.listing(session=session, now=ctx.clock(), partner_id=partner, status=status)
 
 
 @router.post("/aid-requests", status_code=201, response_model=AidRead)
@@ -133,7 +143,7 @@ def ask_partner(body: OutboundAidCreate, actor: Command, ctx: Context) -> AidRea
     now = ctx.clock()
     with transaction(ctx.session_factory) as session:
         created, _ = aid.create(
-            session,
+            session=session,
             partner_id=body.partner,
             direction="outbound",
             data=body,
@@ -149,5 +159,5 @@ def answer_partner(aid_id: str, change: AidStatusChange, actor: Command, ctx: Co
     """Answer a partner's request: accepted or declined, then in progress, then completed."""
     with transaction(ctx.session_factory) as session:
         return aid.change_status(
-            session, aid_id=aid_id, answering_side="us", change=change, actor=actor, now=ctx.clock()
+            session=session, aid_id=aid_id, answering_side="us", change=change, actor=actor, now=ctx.clock()
         )

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from gateway.audit import service as audit
-from gateway.partners import changes, credentials
+from gateway.partners.access import credentials
 from gateway.partners.models import (
     Agreement,
     AgreementRead,
@@ -23,6 +23,7 @@ from gateway.partners.models import (
     WebhookSet,
     WebhookState,
 )
+from gateway.partners.outbound import changes
 from kernel.db import get_for_update
 from kernel.errors import Conflict, NotFound
 
@@ -54,18 +55,18 @@ def _apply(row: Partner, agreement: Agreement) -> None:
     row.share_drills = agreement.share_drills
 
 
-def get(session: Session, partner_id: str, *, for_update: bool = False) -> Partner:
+def get(*, session: Session, partner_id: str, for_update: bool = False) -> Partner:
     row = get_for_update(session, Partner, partner_id) if for_update else session.get(Partner, partner_id)
     if row is None:
         raise NotFound(f"no partner {partner_id!r}")
     return row
 
 
-def listing(session: Session) -> list[PartnerRead]:
+def listing(*, session: Session) -> list[PartnerRead]:
     return [partner_read(row) for row in session.scalars(select(Partner).order_by(Partner.id))]
 
 
-def create(session: Session, data: PartnerCreate, actor: str, now: datetime) -> PartnerRead:
+def create(*, session: Session, data: PartnerCreate, actor: str, now: datetime) -> PartnerRead:
     if session.get(Partner, data.id) is not None:
         raise Conflict(f"partner {data.id!r} exists")
     row = Partner(
@@ -85,9 +86,9 @@ def create(session: Session, data: PartnerCreate, actor: str, now: datetime) -> 
 
 
 def set_agreement(
-    session: Session, partner_id: str, agreement: Agreement, actor: str, now: datetime
+    *, session: Session, partner_id: str, agreement: Agreement, actor: str, now: datetime
 ) -> AgreementRead:
-    row = get(session, partner_id, for_update=True)
+    row = get(session=session, partner_id=partner_id, for_update=True)
     before = agreement_of(row).model_dump(mode="json")
     _apply(row, agreement)
     row.agreement_version += 1
@@ -103,8 +104,8 @@ def set_agreement(
     return after
 
 
-def issue_key(session: Session, partner_id: str, data: KeyCreate, actor: str, now: datetime) -> KeyIssued:
-    get(session, partner_id)
+def issue_key(*, session: Session, partner_id: str, data: KeyCreate, actor: str, now: datetime) -> KeyIssued:
+    get(session=session, partner_id=partner_id)
     row, secret = credentials.new_key(partner_id, list(dict.fromkeys(data.scopes)), now)
     session.add(row)
     audit.append(
@@ -127,15 +128,15 @@ def issue_key(session: Session, partner_id: str, data: KeyCreate, actor: str, no
     )
 
 
-def keys(session: Session, partner_id: str) -> list[KeyRead]:
-    get(session, partner_id)
+def keys(*, session: Session, partner_id: str) -> list[KeyRead]:
+    get(session=session, partner_id=partner_id)
     rows = session.scalars(
         select(PartnerKey).where(PartnerKey.partner_id == partner_id).order_by(PartnerKey.created_at)
     )
     return [KeyRead.model_validate(row, from_attributes=True) for row in rows]
 
 
-def revoke_key(session: Session, partner_id: str, key_id: str, actor: str, now: datetime) -> KeyRead:
+def revoke_key(*, session: Session, partner_id: str, key_id: str, actor: str, now: datetime) -> KeyRead:
     """Refuses the key, and every token made from it, from the next request on."""
     row = get_for_update(session, PartnerKey, key_id)
     if row is None or row.partner_id != partner_id:
@@ -153,20 +154,20 @@ def revoke_key(session: Session, partner_id: str, key_id: str, actor: str, now: 
     return KeyRead.model_validate(row, from_attributes=True)
 
 
-def remove_webhook(session: Session, partner_id: str, actor: str, now: datetime) -> None:
-    row = get(session, partner_id, for_update=True)
+def remove_webhook(*, session: Session, partner_id: str, actor: str, now: datetime) -> None:
+    row = get(session=session, partner_id=partner_id, for_update=True)
     row.webhook_url = row.webhook_secret = None
     audit.append(session, actor=actor, action="webhook.removed", subject=f"partner:{partner_id}", at=now)
 
 
 def set_webhook(
-    session: Session, partner_id: str, data: WebhookSet, actor: str, now: datetime
+    *, session: Session, partner_id: str, data: WebhookSet, actor: str, now: datetime
 ) -> WebhookIssued:
     """A new secret with every new address, and deliveries from the next change on."""
-    row = get(session, partner_id, for_update=True)
+    row = get(session=session, partner_id=partner_id, for_update=True)
     row.webhook_url = str(data.url)
     row.webhook_secret = secrets.token_urlsafe(32)
-    newest = changes.newest(session)
+    newest = changes.newest(session=session)
     state = get_for_update(session, WebhookState, partner_id)
     if state is None:
         session.add(WebhookState(partner_id=partner_id, cursor=newest, attempts=0, last_error=None))

@@ -19,10 +19,10 @@ from gateway.audit import service as audit
 from gateway.context import Context, GatewayContext
 from gateway.dispatch import service as dispatch
 from gateway.incidents.models import IncidentRead
-from gateway.partners import aid, cases, changes, credentials
-from gateway.partners.credentials import Caller
-from gateway.partners.deps import AidReader, AidWriter, CaseWriter, FeedReader, IncidentReader
-from gateway.partners.formats import cap, eidd
+from gateway.partners.access import credentials
+from gateway.partners.access.credentials import Caller
+from gateway.partners.access.deps import AidReader, AidWriter, CaseWriter, FeedReader, IncidentReader
+from gateway.partners.inbound import aid, cases
 from gateway.partners.models import (
     AidRead,
     AidStatusChange,
@@ -33,7 +33,9 @@ from gateway.partners.models import (
     PartnerAidCreate,
     TokenIssued,
 )
-from gateway.partners.sharing import shared_view
+from gateway.partners.outbound import changes
+from gateway.partners.outbound.formats import cap, eidd
+from gateway.partners.outbound.sharing import shared_view
 from kernel.db import MAX_BIGINT, transaction
 from kernel.errors import Forbidden, Invalid, NotFound, Unauthorized
 from kernel.incident_store import IncidentRow
@@ -92,7 +94,7 @@ async def token(request: Request, ctx: Context) -> Response:
         now = ctx.clock()
         with ctx.session_factory() as session:
             try:
-                key = credentials.check_secret(session, client_id, secret)
+                key = credentials.check_secret(session=session, client_id=client_id, secret=secret)
             except Unauthorized as exc:
                 return JSONResponse(
                     {"error": "invalid_client", "message": exc.message},
@@ -134,7 +136,7 @@ def feed(
     from the same cursor gives the same items with the same ids."""
     with ctx.session_factory() as session:
         partner = session.get_one(Partner, who.partner_id)
-        items, next_cursor = changes.read(session, partner, after=cursor, limit=limit)
+        items, next_cursor = changes.read(session=session, partner=partner, after=cursor, limit=limit)
     _record(
         ctx,
         who,
@@ -208,7 +210,7 @@ def incident_eidd(incident_id: str, who: IncidentReader, ctx: Context) -> dict[s
 def _store_case(ctx: GatewayContext, who: Caller, case: CaseShare, response: Response) -> CaseAccepted:
     now = ctx.clock()
     with transaction(ctx.session_factory) as session:
-        accepted = cases.share(session, partner_id=who.partner_id, case=case, now=now)
+        accepted = cases.share(session=session, partner_id=who.partner_id, case=case, now=now)
         audit.append(
             session,
             actor=who.actor,
@@ -267,7 +269,7 @@ async def share_cap_alert(
 def list_aid(who: AidReader, ctx: Context) -> list[AidRead]:
     """Mutual-aid requests between this partner and us, both directions."""
     with ctx.session_factory() as session:
-        items = aid.listing(session, ctx.clock(), partner_id=who.partner_id)
+        items = aid.listing(session=session, now=ctx.clock(), partner_id=who.partner_id)
     _record(ctx, who, "aid.read", "aid", {"count": len(items)})
     return items
 
@@ -278,7 +280,7 @@ def request_aid(body: PartnerAidCreate, response: Response, who: AidWriter, ctx:
     now = ctx.clock()
     with transaction(ctx.session_factory) as session:
         created, new = aid.create(
-            session,
+            session=session,
             partner_id=who.partner_id,
             direction="inbound",
             data=body,
@@ -302,7 +304,7 @@ def request_aid(body: PartnerAidCreate, response: Response, who: AidWriter, ctx:
 @router.get("/aid/{aid_id}", response_model=AidRead)
 def get_aid(aid_id: str, who: AidReader, ctx: Context) -> AidRead:
     with ctx.session_factory() as session:
-        found = aid.get(session, aid_id, ctx.clock(), partner_id=who.partner_id)
+        found = aid.get(session=session, aid_id=aid_id, now=ctx.clock(), partner_id=who.partner_id)
     _record(ctx, who, "aid.read", f"aid:{aid_id}", {})
     return found
 
@@ -313,7 +315,7 @@ def answer_aid(aid_id: str, change: AidStatusChange, who: AidWriter, ctx: Contex
     now = ctx.clock()
     with transaction(ctx.session_factory) as session:
         changed = aid.change_status(
-            session,
+            session=session,
             aid_id=aid_id,
             answering_side="partner",
             change=change,

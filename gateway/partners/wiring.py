@@ -9,8 +9,9 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session, sessionmaker
 
 from gateway.auth.tokens import Signer
-from gateway.partners import changes, stream, views
-from gateway.partners.limits import BodyLimit
+from gateway.partners import views
+from gateway.partners.access.limits import BodyLimit
+from gateway.partners.outbound import changes, stream
 from gateway.settings import GatewaySettings
 from jcp.partners.v1 import feed_pb2_grpc
 from kernel.clock import Clock

@@ -13,8 +13,8 @@ from gateway.audit import service as audit
 from gateway.audit.models import AuditEntry
 from gateway.incidents import service as incidents
 from gateway.incidents.models import IncidentCreate
-from gateway.partners import changes
 from gateway.partners.models import Partner, SharedChange
+from gateway.partners.outbound import changes
 from kernel.db import transaction
 from tests.support import incident_body
 
@@ -67,18 +67,20 @@ def test_each_incident_version_is_logged_once_and_read_through_the_agreement(
     cursor = 0
     with database() as session:
         while True:
-            items, next_cursor = changes.read(session, reader, after=cursor, limit=1)
+            items, next_cursor = changes.read(session=session, partner=reader, after=cursor, limit=1)
             assert next_cursor >= cursor
             if not items:
                 break
             seen.extend(item.id for item in items)
             cursor = next_cursor
-        assert cursor == changes.newest(session)
+        assert cursor == changes.newest(session=session)
     assert seen == [f"incident:{i}:v1" for i in shared] + [f"incident:{shared[0]}:v2"]
     assert not any(hidden in item or drill in item for item in seen)
 
     with database() as session:
-        items, _ = changes.read(session, partner(["police_call"], drills=True), after=0, limit=100)
+        items, _ = changes.read(
+            session=session, partner=partner(["police_call"], drills=True), after=0, limit=100
+        )
     drilled = next(item for item in items if item.data["id"] == drill)
     assert drilled.data["reporter"]["name"] == "张*" and drilled.data["reporter"]["phone"] == "138****0000"
     assert "location" not in drilled.data

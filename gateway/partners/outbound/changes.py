@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, attributes, sessionmaker
 
 from gateway.incidents.models import IncidentRead
 from gateway.partners.models import AidRead, FeedItem, Partner, SharedChange
-from gateway.partners.sharing import shared_view
+from gateway.partners.outbound.sharing import shared_view
 from kernel.db import serialise
 from kernel.incident_store import IncidentRow
 
@@ -95,7 +95,7 @@ def _incident_versions(session: Session, _context: object, _instances: object) -
         )
 
 
-def log_aid(session: Session, aid: AidRead) -> None:
+def log_aid(*, session: Session, aid: AidRead) -> None:
     _log(
         session,
         item_id=f"aid:{aid.id}:v{aid.version}",
@@ -145,13 +145,13 @@ def _may_see(partner: Partner) -> ColumnElement[bool]:
     return or_(incident, and_(SharedChange.kind == "aid", SharedChange.partner_id == partner.id))
 
 
-def read(session: Session, partner: Partner, *, after: int, limit: int) -> tuple[list[FeedItem], int]:
+def read(*, session: Session, partner: Partner, after: int, limit: int) -> tuple[list[FeedItem], int]:
     """Up to ``limit`` items this partner may see after ``after``, and the cursor to read on
     from. Items the agreement hides are skipped, and the cursor moves past them.
 
     The newest sequence number is read first and bounds the query: whatever commits meanwhile
     lies beyond the returned cursor, on any isolation level."""
-    upto = newest(session)
+    upto = newest(session=session)
     rows = list(
         session.scalars(
             select(SharedChange)
@@ -165,5 +165,5 @@ def read(session: Session, partner: Partner, *, after: int, limit: int) -> tuple
     return items, cursor
 
 
-def newest(session: Session) -> int:
+def newest(*, session: Session) -> int:
     return session.scalar(select(SharedChange.seq).order_by(SharedChange.seq.desc()).limit(1)) or 0

@@ -10,9 +10,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from gateway.audit import service as audit
 from gateway.auth.tokens import Signer
-from gateway.partners import changes, credentials
-from gateway.partners.credentials import Caller
+from gateway.partners.access import credentials
+from gateway.partners.access.credentials import Caller
 from gateway.partners.models import Partner
+from gateway.partners.outbound import changes
 from jcp.partners.v1 import feed_pb2, feed_pb2_grpc
 from kernel.clock import Clock
 from kernel.db import transaction
@@ -42,16 +43,18 @@ class PartnerFeed(feed_pb2_grpc.PartnerFeedServicer):
         metadata = {key.lower(): value for key, value in context.invocation_metadata()}
         with self._factory() as session:
             if api_key := metadata.get("x-api-key"):
-                return credentials.from_api_key(session, str(api_key))
+                return credentials.from_api_key(session=session, api_key=str(api_key))
             scheme, _, token = str(metadata.get("authorization", "")).partition(" ")
             if scheme.lower() != "bearer" or not token:
                 raise Unauthorized("send authorization: Bearer <token> or x-api-key metadata")
-            return credentials.from_token(session, self._signer, token.strip(), self._clock())
+            return credentials.from_token(
+                session=session, signer=self._signer, token=token.strip(), now=self._clock()
+            )
 
     def _still_allowed(self, who: Caller) -> None:
         """A revoked key ends the stream on its next change, not at token expiry."""
         with self._factory() as session:
-            credentials.live_key(session, who.key_id)
+            credentials.live_key(session=session, key_id=who.key_id)
 
     def Subscribe(self, request: feed_pb2.SubscribeRequest, context: grpc.ServicerContext):  # type: ignore[no-untyped-def]
         try:
@@ -80,7 +83,7 @@ class PartnerFeed(feed_pb2_grpc.PartnerFeedServicer):
                 partner = session.get(Partner, who.partner_id)
                 if partner is None:
                     context.abort(grpc.StatusCode.UNAUTHENTICATED, "the partner was removed")
-                items, cursor_after = changes.read(session, partner, after=cursor, limit=PAGE)
+                items, cursor_after = changes.read(session=session, partner=partner, after=cursor, limit=PAGE)
             for item in items:
                 at = Timestamp()
                 at.FromDatetime(item.at)

@@ -51,7 +51,7 @@ def new_key(partner_id: str, scopes: list[str], now: datetime) -> tuple[PartnerK
     return row, secret
 
 
-def live_key(session: Session, key_id: str) -> PartnerKey:
+def live_key(*, session: Session, key_id: str) -> PartnerKey:
     """The key, unless it is unknown, revoked or its partner removed: checked on every request."""
     row = session.get(PartnerKey, key_id)
     if row is None or row.revoked_at is not None or session.get(Partner, row.partner_id) is None:
@@ -59,17 +59,17 @@ def live_key(session: Session, key_id: str) -> PartnerKey:
     return row
 
 
-def check_secret(session: Session, client_id: str, secret: str) -> PartnerKey:
+def check_secret(*, session: Session, client_id: str, secret: str) -> PartnerKey:
     row = session.get(PartnerKey, client_id)
     presented = _hash(secret)
     if row is None or not hmac.compare_digest(row.secret_hash, presented):
         raise Unauthorized("unknown client or wrong secret")
-    return live_key(session, client_id)
+    return live_key(session=session, key_id=client_id)
 
 
-def from_api_key(session: Session, api_key: str) -> Caller:
+def from_api_key(*, session: Session, api_key: str) -> Caller:
     key_id, _, secret = api_key.partition(".")
-    row = check_secret(session, key_id, secret)
+    row = check_secret(session=session, client_id=key_id, secret=secret)
     return Caller(partner_id=row.partner_id, key_id=row.id, scopes=frozenset(row.scopes))
 
 
@@ -91,12 +91,12 @@ def issue_token(
     return token, granted
 
 
-def from_token(session: Session, signer: Signer, token: str, now: datetime) -> Caller:
+def from_token(*, session: Session, signer: Signer, token: str, now: datetime) -> Caller:
     try:
         claims = signer.verify(token, audience=AUDIENCE, now=now)
     except BadToken as exc:
         raise Unauthorized(f"the token is not valid: {exc}") from exc
-    key = live_key(session, str(claims.get("kid", "")))
+    key = live_key(session=session, key_id=str(claims.get("kid", "")))
     if key.partner_id != claims["sub"]:
         raise Unauthorized("the token is not valid: it names another partner's key")
     scopes = frozenset(str(claims.get("scope", "")).split()) & frozenset(key.scopes)

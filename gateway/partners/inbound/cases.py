@@ -8,8 +8,8 @@ from sqlalchemy.orm import Session
 
 from gateway.incidents import service as incidents
 from gateway.incidents.models import IncidentCreate, Location, Reporter
-from gateway.partners.formats.cap import CapAlert
 from gateway.partners.models import CaseAccepted, CaseShare, PartnerCase
+from gateway.partners.outbound.formats.cap import CapAlert
 
 
 def from_cap(alert: CapAlert) -> CaseShare:
@@ -27,7 +27,7 @@ def from_cap(alert: CapAlert) -> CaseShare:
     )
 
 
-def share(session: Session, *, partner_id: str, case: CaseShare, now: datetime) -> CaseAccepted:
+def share(*, session: Session, partner_id: str, case: CaseShare, now: datetime) -> CaseAccepted:
     known = session.scalar(
         select(PartnerCase).where(PartnerCase.partner_id == partner_id, PartnerCase.case_id == case.case_id)
     )

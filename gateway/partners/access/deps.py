@@ -8,8 +8,8 @@ from fastapi import Depends, Request
 
 from gateway.auth.deps import bearer
 from gateway.context import Context
-from gateway.partners import credentials
-from gateway.partners.credentials import Caller
+from gateway.partners.access import credentials
+from gateway.partners.access.credentials import Caller
 from gateway.partners.models import Scope
 from kernel import metrics
 from kernel.errors import Forbidden, TooMany, Unauthorized
@@ -21,9 +21,9 @@ def caller(request: Request, ctx: Context) -> Caller:
     try:
         with ctx.session_factory() as session:
             if api_key:
-                who = credentials.from_api_key(session, api_key)
+                who = credentials.from_api_key(session=session, api_key=api_key)
             elif token:
-                who = credentials.from_token(session, ctx.signer, token, ctx.clock())
+                who = credentials.from_token(session=session, signer=ctx.signer, token=token, now=ctx.clock())
             else:
                 raise Unauthorized("send a bearer token (POST /partner/v1/token) or an X-API-Key")
     except Unauthorized:

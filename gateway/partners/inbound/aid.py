@@ -12,8 +12,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from gateway.activity import service as activity
-from gateway.partners import changes
 from gateway.partners.models import AidCreate, AidRead, AidRequest, AidStatusChange, Partner
+from gateway.partners.outbound import changes
 from kernel.db import get_for_update
 from kernel.errors import Conflict, Forbidden, Invalid, NotFound
 
@@ -53,7 +53,7 @@ def read(row: AidRequest, now: datetime) -> AidRead:
 
 def _announce(session: Session, row: AidRequest, actor: str, action: str, now: datetime) -> AidRead:
     view = read(row, now)
-    changes.log_aid(session, view)
+    changes.log_aid(session=session, aid=view)
     activity.record(
         session,
         actor=actor,
@@ -74,8 +74,8 @@ def _announce(session: Session, row: AidRequest, actor: str, action: str, now: d
 
 
 def create(
-    session: Session,
     *,
+    session: Session,
     partner_id: str,
     direction: str,
     data: AidCreate,
@@ -119,8 +119,8 @@ def create(
 
 
 def change_status(
-    session: Session,
     *,
+    session: Session,
     aid_id: str,
     answering_side: str,
     change: AidStatusChange,
@@ -152,7 +152,7 @@ def change_status(
 
 
 def listing(
-    session: Session, now: datetime, partner_id: str | None = None, status: str | None = None
+    *, session: Session, now: datetime, partner_id: str | None = None, status: str | None = None
 ) -> list[AidRead]:
     query = select(AidRequest)
     if partner_id:
@@ -164,7 +164,7 @@ def listing(
     ]
 
 
-def get(session: Session, aid_id: str, now: datetime, partner_id: str | None = None) -> AidRead:
+def get(*, session: Session, aid_id: str, now: datetime, partner_id: str | None = None) -> AidRead:
     row = session.get(AidRequest, aid_id)
     if row is None or (partner_id is not None and row.partner_id != partner_id):
         raise NotFound(f"no aid request {aid_id}")

@@ -12,8 +12,9 @@ import httpx
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from gateway.partners import changes, signing
+from gateway.partners.access import signing
 from gateway.partners.models import FeedItem, Partner, SharedChange, WebhookDeadLetter, WebhookState
+from gateway.partners.outbound import changes
 from kernel import metrics
 from kernel.clock import Clock, utc_now
 from kernel.db import transaction
@@ -102,7 +103,7 @@ class PartnerSender:
             state = session.get(WebhookState, self.partner_id)
             if state is None:
                 state = WebhookState(partner_id=self.partner_id, cursor=0, attempts=0)
-            items, cursor = changes.read(session, partner, after=state.cursor, limit=BATCH)
+            items, cursor = changes.read(session=session, partner=partner, after=state.cursor, limit=BATCH)
             session.expunge_all()
             return partner, state, items, cursor
 

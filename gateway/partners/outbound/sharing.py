@@ -4,8 +4,8 @@ exports) goes through ``shared_view``, so they cannot disagree."""
 
 from typing import Any
 
-from gateway.partners import redaction
 from gateway.partners.models import Partner
+from gateway.partners.outbound import redaction
 
 ALWAYS = ("id", "version", "category", "level", "updated_at")
 _TEXT_FIELDS = ("title", "description")
