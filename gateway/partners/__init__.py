@@ -7,6 +7,8 @@ Module map, one line each (what it owns):
 - ``admin_views.py``: operators' routes under ``/api/v1``: partners, keys, webhooks, the aid inbox
 - ``registry.py``: administrators' service: partners, agreements, keys and webhooks, each audited
 - ``wiring.py``: plugging it all into the gateway: routes, body limit, partner OpenAPI, gRPC server
+- ``formats/``: CAP 1.2 (``cap.py``, parsed from partners and written for them) and EIDD
+  (``eidd.py``) documents; both directions use them, so they sit above both
 - ``access/``: who may cross the partner boundary, and proof of who did
     - ``credentials.py``: API keys kept as hashes, OAuth2 client-credentials tokens, the ``Caller``
     - ``deps.py``: FastAPI dependencies: credential, scope and rate checked before a handler runs
@@ -18,7 +20,6 @@ Module map, one line each (what it owns):
     - ``redaction.py``: masking names, ID numbers and phone numbers
     - ``webhooks.py``: signed, ordered, retried webhook deliveries, dead letters and redelivery
     - ``stream.py``: the feed as a gRPC server stream
-    - ``formats/``: CAP 1.2 (``cap.py``, written and parsed) and EIDD (``eidd.py``) documents
 - ``inbound/``: what partners bring into the platform
     - ``cases.py``: cases partners share, each becoming one incident
     - ``aid.py``: mutual-aid requests in either direction and their answers

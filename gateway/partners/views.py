@@ -22,6 +22,7 @@ from gateway.incidents.models import IncidentRead
 from gateway.partners.access import credentials
 from gateway.partners.access.credentials import Caller
 from gateway.partners.access.deps import AidReader, AidWriter, CaseWriter, FeedReader, IncidentReader
+from gateway.partners.formats import cap, eidd
 from gateway.partners.inbound import aid, cases
 from gateway.partners.models import (
     AidRead,
@@ -34,7 +35,6 @@ from gateway.partners.models import (
     TokenIssued,
 )
 from gateway.partners.outbound import changes
-from gateway.partners.outbound.formats import cap, eidd
 from gateway.partners.outbound.sharing import shared_view
 from kernel.db import MAX_BIGINT, transaction
 from kernel.errors import Forbidden, Invalid, NotFound, Unauthorized

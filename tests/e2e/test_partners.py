@@ -21,7 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from sqlalchemy import text
 
 from gateway.partners.access import signing
-from gateway.partners.outbound.formats import cap
+from gateway.partners.formats import cap
 from infra import ops
 from infra.partner_receiver import Receiver
 from infra.platform import ROOT, Platform

@@ -6,7 +6,7 @@ import pytest
 import xmlschema
 
 from gateway.incidents.models import IncidentRead, Location, Reporter
-from gateway.partners.outbound.formats.cap import (
+from gateway.partners.formats.cap import (
     CAP_CATEGORY_BY_CODE,
     CAP_NAMESPACE,
     SCHEMA_PATH,

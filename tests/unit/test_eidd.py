@@ -5,7 +5,7 @@ from typing import Any
 from gateway.activity.models import ActivityRead
 from gateway.dispatch.models import TaskRead
 from gateway.incidents.models import IncidentRead, Location, Reporter
-from gateway.partners.outbound.formats.eidd import incident_to_eidd
+from gateway.partners.formats.eidd import incident_to_eidd
 
 SENDER = "jcp.dongying.example"
 AT = datetime(2026, 11, 25, 8, 0, tzinfo=UTC)

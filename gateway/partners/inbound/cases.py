@@ -8,8 +8,8 @@ from sqlalchemy.orm import Session
 
 from gateway.incidents import service as incidents
 from gateway.incidents.models import IncidentCreate, Location, Reporter
+from gateway.partners.formats.cap import CapAlert
 from gateway.partners.models import CaseAccepted, CaseShare, PartnerCase
-from gateway.partners.outbound.formats.cap import CapAlert
 
 
 def from_cap(alert: CapAlert) -> CaseShare:
