@@ -15,7 +15,7 @@ import grpc
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from gateway.agencies import AgencyDirectory
+from gateway.agencies.directory import AgencyDirectory
 from gateway.centers import service as centers
 from jcp.incidents.v1 import agency_pb2, events_pb2
 from kernel import incident_store, sources
