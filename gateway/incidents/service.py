@@ -64,25 +64,44 @@ def create(
     row = session.get_one(IncidentRow, created.id)
     if is_new:
         metrics.INCIDENTS_REPORTED.labels(row.source_agency, row.category).inc()
-        handling = centers.route(
-            session,
-            incident=row,
+        joined_picture(
+            session=session,
+            row=row,
             agencies=set(data.involved_agencies),
-            actor="router",
+            actor=actor,
+            action="reported",
             rules=routing.rules(),
             clock=clock,
         )
-        activity.record(
-            session,
-            actor=actor,
-            kind="incident",
-            action="reported",
-            incident_id=row.id,
-            center=handling.center,
-            data=summary(row),
-            clock=clock,
-        )
     return row, is_new
+
+
+def joined_picture(
+    *,
+    session: Session,
+    row: IncidentRow,
+    agencies: set[str],
+    actor: str,
+    action: str,
+    rules: routing.RoutingRules,
+    clock: Clock = utc_now,
+) -> None:
+    """An incident, or a new version of it, joined the shared picture (reported here or applied
+    from an agency's event): the router gives it a center if it has none yet and the timeline
+    records it under the actor who brought it."""
+    handling = centers.route(
+        session, incident=row, agencies=agencies, actor="router", rules=rules, clock=clock
+    )
+    activity.record(
+        session,
+        actor=actor,
+        kind="incident",
+        action=action,
+        incident_id=row.id,
+        center=handling.center,
+        data=summary(row),
+        clock=clock,
+    )
 
 
 def summary(row: IncidentRow) -> dict[str, object]:
