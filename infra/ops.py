@@ -136,7 +136,7 @@ def verify_audit(gateway_database: str) -> dict[str, Any]:
     engine = make_engine(gateway_database)
     try:
         with make_session_factory(engine)() as session:
-            return audit.verify(session).model_dump()
+            return audit.verify(session=session).model_dump()
     finally:
         engine.dispose()
 

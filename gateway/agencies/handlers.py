@@ -32,10 +32,10 @@ def handlers(*, rules: routing.RoutingRules, clock: Clock) -> dict[type, Handler
         )
 
     def on_task_update(session: Session, event: Event) -> None:
-        mirror.task_update(session, event, clock=clock)
+        mirror.task_update(session=session, event=event, clock=clock)
 
     def on_unit(session: Session, event: Event) -> None:
-        mirror.unit_change(session, event, clock=clock)
+        mirror.unit_change(session=session, event=event, clock=clock)
 
     def on_member_response(session: Session, event: Event) -> None:
         roster.mirror_response(session, event, clock=clock)

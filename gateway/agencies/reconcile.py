@@ -137,7 +137,7 @@ class Reconciler:
                     session, incident, source=sources.GATEWAY_RECONCILER, clock=self._clock
                 ):
                     fetched += 1
-                    centers.handling_of(session, incident.id)
+                    centers.handling_of(session=session, incident_id=incident.id)
         return fetched
 
     def _reannounce(self, incident_ids: list[str]) -> int:

@@ -74,7 +74,7 @@ def create(session: Session, data: PartnerCreate, actor: str, now: datetime) -> 
     _apply(row, data.agreement)
     session.add(row)
     audit.append(
-        session,
+        session=session,
         actor=actor,
         action="partner.created",
         subject=f"partner:{data.id}",
@@ -93,7 +93,7 @@ def set_agreement(
     row.agreement_version += 1
     after = agreement_of(row)
     audit.append(
-        session,
+        session=session,
         actor=actor,
         action="agreement.changed",
         subject=f"partner:{partner_id}",
@@ -108,7 +108,7 @@ def issue_key(session: Session, partner_id: str, data: KeyCreate, actor: str, no
     row, secret = credentials.new_key(partner_id, list(dict.fromkeys(data.scopes)), now)
     session.add(row)
     audit.append(
-        session,
+        session=session,
         actor=actor,
         action="key.issued",
         subject=f"partner:{partner_id}",
@@ -143,7 +143,7 @@ def revoke_key(session: Session, partner_id: str, key_id: str, actor: str, now: 
     if row.revoked_at is None:
         row.revoked_at = now
         audit.append(
-            session,
+            session=session,
             actor=actor,
             action="key.revoked",
             subject=f"partner:{partner_id}",
@@ -156,7 +156,9 @@ def revoke_key(session: Session, partner_id: str, key_id: str, actor: str, now: 
 def remove_webhook(session: Session, partner_id: str, actor: str, now: datetime) -> None:
     row = get(session, partner_id, for_update=True)
     row.webhook_url = row.webhook_secret = None
-    audit.append(session, actor=actor, action="webhook.removed", subject=f"partner:{partner_id}", at=now)
+    audit.append(
+        session=session, actor=actor, action="webhook.removed", subject=f"partner:{partner_id}", at=now
+    )
 
 
 def set_webhook(
@@ -173,7 +175,7 @@ def set_webhook(
     else:
         state.cursor, state.attempts, state.last_error = newest, 0, None
     audit.append(
-        session,
+        session=session,
         actor=actor,
         action="webhook.set",
         subject=f"partner:{partner_id}",
