@@ -52,11 +52,10 @@ from typing import Any, TypeVar
 import grpc
 import httpx
 
-from bench.dispatch import latency_rows, ms, wait_consumer_assigned, wait_event
-from bench.harness import options_parser, platform_in_temp_dir
-from bench.kafka_baseline import BenchError, GroupReader
+from bench.harness import options_parser, platform_in_temp_dir, wait_consumer_assigned
+from bench.kafka_baseline import BenchError, GroupReader, wait_all
 from bench.payloads import Record
-from bench.stats import Row, report
+from bench.stats import Row, latency_rows, ms, report
 from infra import roster_demo
 from infra.platform import Platform
 from jcp.roster.v1 import roster_pb2 as pb
@@ -401,12 +400,12 @@ def base_round(bootstrap_servers: str, options: Options, count: int) -> BaseRoun
     reader = GroupReader(settings, group_id=f"{topic}.gateway", topic=topic, expected=count)
     reader.start()
     try:
-        wait_event([reader], "assigned", 30.0)
+        wait_all([reader], "assigned", 30.0, "partitions assigned")
         groups = shares(records, options.devices)
         release = Release(len(groups))
         producers = [Producer(settings, topic, group, release) for group in groups]
         release_and_wait(producers, release)
-        wait_event([reader], "complete", BOARD_TIMEOUT_S)
+        wait_all([reader], "complete", BOARD_TIMEOUT_S, "all records received")
     finally:
         reader.stop.set()
         reader.join(10.0)

@@ -42,10 +42,17 @@ from sqlalchemy import Engine, func, insert, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bench import kafka_baseline, loadgen
-from bench.harness import HOST, options_parser, platform_in_temp_dir, stage
+from bench.harness import (
+    HOST,
+    INCIDENTS_PATH,
+    options_parser,
+    platform_in_temp_dir,
+    stage,
+    wait_consumer_assigned,
+)
 from bench.payloads import new_incident, reported_record
 from bench.probe import Databases
-from bench.stats import Row, percentile, report
+from bench.stats import Row, latency_rows, ms, report
 from gateway.activity.models import ActivityRow
 from gateway.centers import routing
 from gateway.dispatch import recommend
@@ -65,7 +72,6 @@ from kernel.db import Base, make_engine, make_session_factory, transaction
 from kernel.dispatch_store import UnitRow
 from kernel.settings import CommonSettings
 
-INCIDENTS_PATH = "/api/v1/incidents"
 BOARD_CENTER = "construction"
 BOARD_CATEGORIES = ("construction_dispute", "wage_arrears", "construction_extortion")
 BOARD_BATCH = 200
@@ -104,33 +110,6 @@ class Options:
     poll_s: float
     seed: int
     keep: bool
-
-
-def ms(values: Sequence[float], q: float) -> float:
-    return 1000 * percentile(values, q)
-
-
-def latency_rows(
-    stage: str,
-    label: str,
-    ours: Sequence[float],
-    base: Sequence[float] | None,
-    *,
-    target_ms: float | None = None,
-    ratio: bool = False,
-) -> list[Row]:
-    """p50/p95/p99 of seconds, in ms; the target, when there is one, is judged on p99."""
-    rows = []
-    for q in (50, 95, 99):
-        p_ours = ms(ours, q)
-        p_base = None if base is None else ms(base, q)
-        figure = f"{label} p{q} ms"
-        if q == 99 and target_ms is not None:
-            rows.append(Row(stage, figure, p_ours, p_base, ratio, f"< {target_ms:g} ms", p_ours < target_ms))
-        else:
-            rows.append(Row(stage, figure, p_ours, p_base, ratio))
-        stage = ""
-    return rows
 
 
 def timed(call: Callable[[], object]) -> float:
@@ -349,28 +328,6 @@ def time_gets(client: httpx.Client, paths: Sequence[str], requests: int) -> tupl
             if path == paths[0]:
                 last = response
     return results, None if last is None else last.json()
-
-
-def wait_consumer_assigned(platform: Platform, timeout: float) -> float:
-    """Seconds until the gateway's own consumer holds its partitions; raises at the deadline.
-
-    A gateway stopped before its consumer joined leaves the next one joining for minutes on
-    the embedded broker, and without a consumer nothing an agency does is ever mirrored.
-    """
-    started = time.monotonic()
-    while True:
-        try:
-            answer = httpx.get(f"{platform.config.gateway_url}/readyz", timeout=2.0).json()
-        except httpx.HTTPError:
-            answer = {}
-        if answer.get("consumer") == "assigned":
-            return time.monotonic() - started
-        if time.monotonic() - started > timeout:
-            raise kafka_baseline.BenchError(
-                f"the gateway's consumer did not join within {timeout:.0f}s: {answer}; "
-                f"see {platform.log_path('gateway')}"
-            )
-        time.sleep(0.2)
 
 
 def stage_board(platform: Platform, dbs: Databases, options: Options) -> list[Row]:
@@ -615,17 +572,6 @@ class Responder(kafka_baseline.GroupReader):
                 consumer.close(autocommit=False)
 
 
-def wait_event(threads: Sequence[kafka_baseline.GroupReader], attribute: str, timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    for thread in threads:
-        event: threading.Event = getattr(thread, attribute)
-        while not event.wait(0.05):
-            if thread.error is not None:
-                raise kafka_baseline.BenchError(f"{thread.name} failed: {thread.error!r}")
-            if time.monotonic() > deadline:
-                raise kafka_baseline.BenchError(f"{thread.name}: {attribute} not within {timeout:.0f}s")
-
-
 def kafka_round_trips(
     bootstrap_servers: str, *, rate: float, duration_s: float
 ) -> tuple[list[float], list[float], list[float]]:
@@ -643,20 +589,12 @@ def kafka_round_trips(
     for thread in threads:
         thread.start()
     producer = None
-    sent: dict[bytes, float] = {}
     try:
-        wait_event(threads, "assigned", 30.0)
+        kafka_baseline.wait_all(threads, "assigned", 30.0, "partitions assigned")
         producer = make_producer(settings)
         records = [reported_record(index) for index in range(count)]
-        started = time.monotonic()
-        for index, (key, headers, value) in enumerate(records):
-            delay = started + index / rate - time.monotonic()
-            if delay > 0:
-                time.sleep(delay)
-            sent[key] = time.time()
-            producer.send(requests, key=key, value=value, headers=headers)
-        producer.flush(timeout=10)
-        wait_event([reader], "complete", 30.0)
+        sent = kafka_baseline.send_paced(producer, requests, records, rate=rate)
+        kafka_baseline.wait_all([reader], "complete", 30.0, "all records received")
     finally:
         if producer is not None:
             producer.close(timeout=5)

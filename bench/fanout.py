@@ -23,10 +23,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bench import kafka_baseline, loadgen
-from bench.harness import HOST, options_parser, platform_in_temp_dir, stage
+from bench.harness import HOST, INCIDENTS_PATH, options_parser, platform_in_temp_dir, stage
 from bench.payloads import new_incident, request_bodies
 from bench.probe import Databases
-from bench.stats import Row, percentile, report
+from bench.stats import Row, latency_rows, ms, report
 from infra.broker import free_port, wait_until_answering
 from infra.platform import PYTHONPATH, Platform
 from infra.processes import spawn, terminate
@@ -34,7 +34,6 @@ from kernel import incident_store, sources
 from kernel.catalog import AGENCIES
 from kernel.db import make_engine, make_session_factory, transaction
 
-PATH = "/api/v1/incidents"
 WARM_UP_S = 1.0
 
 
@@ -57,7 +56,13 @@ def _hammer(port: int, options: Options, token: str) -> loadgen.ClosedLoopResult
     for duration_s in (WARM_UP_S, options.intake_s):
         result = asyncio.run(
             loadgen.closed_loop(
-                HOST, port, PATH, bodies, clients=options.clients, duration_s=duration_s, token=token
+                HOST,
+                port,
+                INCIDENTS_PATH,
+                bodies,
+                clients=options.clients,
+                duration_s=duration_s,
+                token=token,
             )
         )
     return result
@@ -98,8 +103,8 @@ def _intake_rows(ours: loadgen.ClosedLoopResult, base: loadgen.ClosedLoopResult,
             Row(
                 "",
                 f"latency p{q} ms",
-                1000 * percentile([s.latency_s for s in ours_ok], q),
-                1000 * percentile([s.latency_s for s in base_ok], q),
+                ms([s.latency_s for s in ours_ok], q),
+                ms([s.latency_s for s in base_ok], q),
             )
         )
     rows.append(Row("", "other answers", float(ours.failed), float(base.failed)))
@@ -141,7 +146,7 @@ def stage_latency(platform: Platform, dbs: Databases, options: Options) -> list[
         loadgen.paced(
             HOST,
             platform.config.http_port,
-            PATH,
+            INCIDENTS_PATH,
             request_bodies(),
             rate=options.rate,
             duration_s=options.steady_s,
@@ -151,16 +156,12 @@ def stage_latency(platform: Platform, dbs: Databases, options: Options) -> list[
     dbs.wait_quiet(timeout=60.0)
     ours = platform_latencies(dbs, sent.ids)
     stage = f"2 fan-out latency ({options.rate:.0f}/s)"
-    rows = [Row(stage, "incidents sent /s", len(sent.ids) / sent.elapsed_s, len(base) / options.steady_s)]
-    for q in (50, 95, 99):
-        p_ours, p_base = 1000 * percentile(ours, q), 1000 * percentile(base, q)
-        if q == 99:
-            rows.append(Row("", "latency p99 ms", p_ours, p_base, False, "< 150 ms", p_ours < 150))
-        else:
-            rows.append(Row("", f"latency p{q} ms", p_ours, p_base))
-    rows.append(Row("", "latency max ms", 1000 * max(ours), 1000 * max(base)))
-    rows.append(Row("", "non-201 answers", float(sent.failed)))
-    return rows
+    return [
+        Row(stage, "incidents sent /s", len(sent.ids) / sent.elapsed_s, len(base) / options.steady_s),
+        *latency_rows("", "latency", ours, base, target_ms=150),
+        Row("", "latency max ms", 1000 * max(ours), 1000 * max(base)),
+        Row("", "non-201 answers", float(sent.failed)),
+    ]
 
 
 # -- stage 3: fan-out throughput of an outbox backlog ---------------------------------------

@@ -9,11 +9,15 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import httpx
+
+from bench.kafka_baseline import BenchError
 from bench.probe import Databases
 from bench.stats import Row
 from infra.platform import Platform, PlatformConfig
 
 HOST = "127.0.0.1"
+INCIDENTS_PATH = "/api/v1/incidents"
 
 
 def options_parser(module: str, doc: str | None) -> argparse.ArgumentParser:
@@ -47,6 +51,28 @@ def platform_in_temp_dir(
             print(f"data and logs kept in {data_dir}")
         else:
             shutil.rmtree(data_dir, ignore_errors=True)
+
+
+def wait_consumer_assigned(platform: Platform, timeout: float) -> float:
+    """Seconds until the gateway's own consumer holds its partitions; raises at the deadline.
+
+    A gateway stopped before its consumer joined leaves the next one joining for minutes on
+    the embedded broker, and without a consumer nothing an agency does is ever mirrored.
+    """
+    started = time.monotonic()
+    while True:
+        try:
+            answer = httpx.get(f"{platform.config.gateway_url}/readyz", timeout=2.0).json()
+        except httpx.HTTPError:
+            answer = {}
+        if answer.get("consumer") == "assigned":
+            return time.monotonic() - started
+        if time.monotonic() - started > timeout:
+            raise BenchError(
+                f"the gateway's consumer did not join within {timeout:.0f}s: {answer}; "
+                f"see {platform.log_path('gateway')}"
+            )
+        time.sleep(0.2)
 
 
 def stage(name: str, measure: Callable[[], list[Row]]) -> list[Row]:

@@ -12,6 +12,7 @@ import time
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from bench.payloads import Record, reported_record
 from kernel.bus.clients import create_topics, make_consumer, make_producer
@@ -64,7 +65,8 @@ class GroupReader(threading.Thread):
             consumer.close(autocommit=False)
 
 
-def _wait_all(readers: Sequence[GroupReader], attribute: str, timeout: float, what: str) -> None:
+def wait_all(readers: Sequence[GroupReader], attribute: str, timeout: float, what: str) -> None:
+    """Until every reader's ``attribute`` event is set; a reader's own failure is raised at once."""
     deadline = time.monotonic() + timeout
     for reader in readers:
         event: threading.Event = getattr(reader, attribute)
@@ -97,14 +99,14 @@ class Groups:
             reader.start()
         groups = cls(settings=settings, topic=topic, readers=readers)
         try:
-            _wait_all(readers, "assigned", 30.0, "partitions assigned")
+            wait_all(readers, "assigned", 30.0, "partitions assigned")
         except BaseException:
             groups.close()
             raise
         return groups
 
     def wait_complete(self, timeout: float) -> None:
-        _wait_all(self.readers, "complete", timeout, "all records received")
+        wait_all(self.readers, "complete", timeout, "all records received")
 
     def close(self) -> None:
         for reader in self.readers:
@@ -113,22 +115,28 @@ class Groups:
             reader.join(10.0)
 
 
+def send_paced(producer: Any, topic: str, records: Sequence[Record], *, rate: float) -> dict[bytes, float]:
+    """The records at a steady ``rate`` per second, then flushed: when each was sent, by key."""
+    sent: dict[bytes, float] = {}
+    started = time.monotonic()
+    for index, (key, headers, value) in enumerate(records):
+        delay = started + index / rate - time.monotonic()
+        if delay > 0:
+            time.sleep(delay)
+        sent[key] = time.time()
+        producer.send(topic, key=key, value=value, headers=headers)
+    producer.flush(timeout=10)
+    return sent
+
+
 def fanout_latencies(bootstrap_servers: str, *, rate: float, duration_s: float) -> list[float]:
     """Seconds from send to the last of the four groups receiving it, per record."""
     count = round(rate * duration_s)
     records = [reported_record(i) for i in range(count)]
     groups = Groups.start(bootstrap_servers, label="latency", expected=count)
     producer = make_producer(groups.settings)
-    sent: dict[bytes, float] = {}
     try:
-        started = time.monotonic()
-        for index, (key, headers, value) in enumerate(records):
-            delay = started + index / rate - time.monotonic()
-            if delay > 0:
-                time.sleep(delay)
-            sent[key] = time.time()
-            producer.send(groups.topic, key=key, value=value, headers=headers)
-        producer.flush(timeout=10)
+        sent = send_paced(producer, groups.topic, records, rate=rate)
         groups.wait_complete(timeout=30.0)
     finally:
         producer.close(timeout=5)

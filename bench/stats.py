@@ -18,6 +18,10 @@ def percentile(values: Sequence[float], q: float) -> float:
     return ordered[rank - 1]
 
 
+def ms(values: Sequence[float], q: float) -> float:
+    return 1000 * percentile(values, q)
+
+
 @dataclass(frozen=True)
 class Row:
     stage: str
@@ -27,6 +31,29 @@ class Row:
     ratio: bool = False
     target: str = ""
     met: bool | None = None
+
+
+def latency_rows(
+    stage: str,
+    label: str,
+    ours: Sequence[float],
+    base: Sequence[float] | None,
+    *,
+    target_ms: float | None = None,
+    ratio: bool = False,
+) -> list[Row]:
+    """p50/p95/p99 of seconds, in ms; the target, when there is one, is judged on p99."""
+    rows = []
+    for q in (50, 95, 99):
+        p_ours = ms(ours, q)
+        p_base = None if base is None else ms(base, q)
+        figure = f"{label} p{q} ms"
+        if q == 99 and target_ms is not None:
+            rows.append(Row(stage, figure, p_ours, p_base, ratio, f"< {target_ms:g} ms", p_ours < target_ms))
+        else:
+            rows.append(Row(stage, figure, p_ours, p_base, ratio))
+        stage = ""
+    return rows
 
 
 def _number(value: float | None) -> str:

@@ -9,10 +9,11 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
-from gateway import consumer as gateway_consumer
 from gateway import health
 from gateway.activity import views as activity_views
-from gateway.agencies import AgencyDirectory
+from gateway.agencies import handlers as agency_handlers
+from gateway.agencies.directory import AgencyDirectory
+from gateway.agencies.reconcile import Reconciler
 from gateway.alarms import views as alarm_views
 from gateway.audit import views as audit_views
 from gateway.auth import service as auth_service
@@ -31,7 +32,6 @@ from gateway.partners import wiring as partner_wiring
 from gateway.partners.access.limits import RateLimiter
 from gateway.partners.outbound import changes as shared_changes
 from gateway.partners.outbound.webhooks import RetryPolicy, WebhookSenders
-from gateway.reconcile import Reconciler
 from gateway.roster import views as roster_views
 from gateway.schema import HISTORY
 from gateway.settings import GatewaySettings
@@ -118,7 +118,7 @@ def create_app(settings: GatewaySettings | None = None, *, clock: Clock = utc_no
         clock=clock,
     )
     rules = routing.load()
-    registry, handler = by_type(gateway_consumer.handlers(rules=rules, clock=clock))
+    registry, handler = by_type(agency_handlers.handlers(rules=rules, clock=clock))
     consumer = InboxConsumer(
         settings=settings,
         group_id="gateway",

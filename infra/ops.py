@@ -19,9 +19,9 @@ from typing import Any
 
 import httpx
 
-from gateway.agencies import AgencyDirectory
+from gateway.agencies.directory import AgencyDirectory
+from gateway.agencies.reconcile import Reconciler
 from gateway.audit import service as audit
-from gateway.reconcile import Reconciler
 from gateway.settings import GatewaySettings
 from kernel.bus.clients import create_topics, make_producer
 from kernel.bus.topics import ALL, DEAD_LETTERS, TopicSpec
@@ -136,7 +136,7 @@ def verify_audit(gateway_database: str) -> dict[str, Any]:
     engine = make_engine(gateway_database)
     try:
         with make_session_factory(engine)() as session:
-            return audit.verify(session).model_dump()
+            return audit.verify(session=session).model_dump()
     finally:
         engine.dispose()
 

@@ -10,8 +10,8 @@ from kernel.clock import Clock, utc_now
 
 
 def record(
-    session: Session,
     *,
+    session: Session,
     actor: str,
     kind: str,
     action: str,

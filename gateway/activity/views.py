@@ -68,7 +68,7 @@ async def stream(
 
     def still_enabled() -> bool:
         with ctx.session_factory() as session:
-            return auth.enabled(session, who.username)
+            return auth.enabled(session=session, username=who.username)
 
     async def events() -> AsyncIterator[str]:
         last = start if start is not None else await run_in_threadpool(newest)

@@ -43,7 +43,7 @@ def receive_alarm(signal: AlarmSignal, response: Response, ctx: Context, actor: 
                 now = ctx.clock()
                 task_read = None
                 if task is not None:
-                    clocks = of_tasks(session, [task.id])[task.id]
+                    clocks = of_tasks(session=session, task_ids=[task.id])[task.id]
                     task_read = TaskRead.from_row(task, [ClockRead.from_row(c, now) for c in clocks])
                 result = AlarmAccepted(
                     incident=IncidentRead.from_row(incident),

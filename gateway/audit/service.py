@@ -42,8 +42,8 @@ def _digest(
 
 
 def append(
-    session: Session,
     *,
+    session: Session,
     actor: str,
     action: str,
     subject: str,
@@ -68,7 +68,7 @@ def append(
     return entry
 
 
-def page(session: Session, *, after: int, limit: int, actor: str | None, action: str | None) -> AuditPage:
+def page(*, session: Session, after: int, limit: int, actor: str | None, action: str | None) -> AuditPage:
     query = select(AuditEntry).where(AuditEntry.seq > after)
     if actor:
         query = query.where(AuditEntry.actor == actor)
@@ -93,7 +93,7 @@ def _entries(session: Session, batch: int = 1000) -> Iterator[AuditEntry]:
         session.expunge_all()
 
 
-def verify(session: Session) -> Verification:
+def verify(*, session: Session) -> Verification:
     """Walks the whole chain; reports the first entry whose link or content does not match."""
     expected_prev = GENESIS
     checked = 0

@@ -22,10 +22,10 @@ def audit_log(
     actor: str | None = None,
     action: str | None = None,
 ) -> AuditPage:
-    return service.page(session, after=after, limit=limit, actor=actor, action=action)
+    return service.page(session=session, after=after, limit=limit, actor=actor, action=action)
 
 
 @router.get("/verify", response_model=Verification)
 def verify(_auditor: Audit, session: ReadSession) -> Verification:
     """Recomputes every hash in order and names the first broken link."""
-    return service.verify(session)
+    return service.verify(session=session)

@@ -39,7 +39,7 @@ def signed_in(request: Request, ctx: Context) -> SignedIn:
     if not token:
         raise Unauthorized("sign in first")
     with ctx.session_factory() as session:
-        row = service.signed_in(session, ctx.signer, token, ctx.clock())
+        row = service.signed_in(session=session, signer=ctx.signer, token=token, now=ctx.clock())
         return SignedIn(username=row.username, role=row.role)
 
 

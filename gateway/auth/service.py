@@ -38,7 +38,7 @@ def bootstrap_admin(factory: sessionmaker[Session], password: str | None, now: d
             )
 
 
-def sign_in(session: Session, signer: Signer, username: str, password: str, now: datetime) -> SessionRead:
+def sign_in(*, session: Session, signer: Signer, username: str, password: str, now: datetime) -> SessionRead:
     row = session.get(OperatorAccount, username)
     valid = verify_password(password, row.password_hash if row else _DECOY_HASH)
     if row is None or not valid or row.disabled:
@@ -47,7 +47,7 @@ def sign_in(session: Session, signer: Signer, username: str, password: str, now:
     return SessionRead(token=token, expires_at=now + SESSION_TTL, operator=OperatorRead.from_row(row))
 
 
-def signed_in(session: Session, signer: Signer, token: str, now: datetime) -> OperatorAccount:
+def signed_in(*, session: Session, signer: Signer, token: str, now: datetime) -> OperatorAccount:
     """The account a token speaks for; a disabled account is refused at once, whatever its
     token's expiry."""
     try:
@@ -60,13 +60,13 @@ def signed_in(session: Session, signer: Signer, token: str, now: datetime) -> Op
     return row
 
 
-def enabled(session: Session, username: str) -> bool:
+def enabled(*, session: Session, username: str) -> bool:
     """Whether the account may still act: long-lived requests (the live stream) ask again."""
     row = session.get(OperatorAccount, username)
     return row is not None and not row.disabled
 
 
-def list_operators(session: Session) -> list[OperatorRead]:
+def list_operators(*, session: Session) -> list[OperatorRead]:
     rows = session.scalars(select(OperatorAccount).order_by(OperatorAccount.username))
     return [OperatorRead.from_row(row) for row in rows]
 

@@ -22,7 +22,9 @@ router = APIRouter(prefix="/api/v1", tags=["auth"])
 @router.post("/auth/sign-in", response_model=SessionRead)
 def sign_in(body: SignIn, response: Response, ctx: Context, session: ReadSession) -> SessionRead:
     """A token for programs, and the same token as an HttpOnly cookie for the page."""
-    opened = service.sign_in(session, ctx.signer, body.username, body.password, ctx.clock())
+    opened = service.sign_in(
+        session=session, signer=ctx.signer, username=body.username, password=body.password, now=ctx.clock()
+    )
     response.set_cookie(
         COOKIE,
         opened.token,
@@ -50,7 +52,7 @@ def me(who: Annotated[SignedIn, Depends(signed_in)], session: ReadSession) -> Op
 
 @router.get("/operators", response_model=list[OperatorRead])
 def list_operators(_admin: Admin, session: ReadSession) -> list[OperatorRead]:
-    return service.list_operators(session)
+    return service.list_operators(session=session)
 
 
 @router.post("/operators", status_code=201, response_model=OperatorRead)

@@ -109,7 +109,7 @@ def board(*, session: Session, center: str, rules: routing.RoutingRules, clock: 
         open_incidents=len(items),
         by_level=dict(Counter(item.incident.level for item in items)),
         overdue=sum(item.overdue for item in items),
-        breaches_today=breaches_since(session, center=center, since=now - timedelta(hours=24)),
+        breaches_today=breaches_since(session=session, center=center, since=now - timedelta(hours=24)),
         incidents=items,
         duty_gaps=roster.gaps(session=session, start=now, end=now + timedelta(hours=24), agency=None),
     )

@@ -20,8 +20,8 @@ def center_of(rules: routing.RoutingRules, center: str) -> routing.Center:
 
 
 def route(
-    session: Session,
     *,
+    session: Session,
     incident: IncidentRow,
     agencies: set[str],
     actor: str,
@@ -45,7 +45,7 @@ def route(
     )
     session.add(handling)
     activity.record(
-        session,
+        session=session,
         actor=actor,
         kind="route",
         action="routed",
@@ -58,7 +58,7 @@ def route(
     return handling
 
 
-def handling_of(session: Session, incident_id: str) -> IncidentHandling:
+def handling_of(*, session: Session, incident_id: str) -> IncidentHandling:
     """The incident's handling; an incident that arrived without one (learned by
     reconciliation) is routed now by the rules."""
     held = session.get(IncidentHandling, incident_id)
@@ -67,12 +67,12 @@ def handling_of(session: Session, incident_id: str) -> IncidentHandling:
     incident = session.get(IncidentRow, incident_id)
     if incident is None:
         raise NotFound(f"incident {incident_id} does not exist", incident_id=incident_id)
-    return route(session, incident=incident, agencies=set(), actor="router", rules=routing.rules())
+    return route(session=session, incident=incident, agencies=set(), actor="router", rules=routing.rules())
 
 
 def reroute(
-    session: Session,
     *,
+    session: Session,
     incident_id: str,
     center: str,
     reason: str,
@@ -81,14 +81,14 @@ def reroute(
     clock: Clock = utc_now,
 ) -> IncidentHandling:
     center_of(rules, center)
-    handling = handling_of(session, incident_id)
+    handling = handling_of(session=session, incident_id=incident_id)
     previous = handling.center
     handling.center = center
     handling.reason = reason
     handling.routed_by = actor
     handling.routed_at = clock()
     activity.record(
-        session,
+        session=session,
         actor=actor,
         kind="route",
         action="rerouted",
@@ -101,8 +101,8 @@ def reroute(
 
 
 def involve(
-    session: Session,
     *,
+    session: Session,
     incident_id: str,
     agencies: set[str],
     actor: str,
@@ -110,11 +110,11 @@ def involve(
     clock: Clock = utc_now,
 ) -> None:
     """Record the agencies working an incident; two or more make it a joint incident."""
-    handling = handling_of(session, incident_id)
+    handling = handling_of(session=session, incident_id=incident_id)
     handling.agencies = sorted(set(handling.agencies) | agencies)
     if len(handling.agencies) >= 2 and handling.center != rules.joint_center:
         reroute(
-            session,
+            session=session,
             incident_id=incident_id,
             center=rules.joint_center,
             reason=f"joint response by {', '.join(handling.agencies)}",

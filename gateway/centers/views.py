@@ -28,7 +28,7 @@ def _read(handling: object) -> HandlingRead:
 def incident_handling(incident_id: str, ctx: Context) -> HandlingRead:
     with transaction(ctx.session_factory) as session:
         incidents.get(session=session, incident_id=incident_id)
-        return _read(service.handling_of(session, incident_id))
+        return _read(service.handling_of(session=session, incident_id=incident_id))
 
 
 @router.post("/incidents/{incident_id}/route", response_model=HandlingRead)

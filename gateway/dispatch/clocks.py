@@ -68,11 +68,11 @@ class ClockWatcher:
             if not self.judging:
                 return 0
         with self._session_factory() as session:
-            due = due_clocks(session, self._clock())
+            due = due_clocks(session=session, now=self._clock())
         raised = 0
         for clock_id in due:
             with transaction(self._session_factory) as session:
-                breach = breach_due(session, clock_id=clock_id, rules=self._rules, clock=self._clock)
+                breach = breach_due(session=session, clock_id=clock_id, rules=self._rules, clock=self._clock)
             if breach is not None:
                 raised += 1
                 metrics.CLOCK_BREACHES.labels(*breach).inc()
@@ -82,7 +82,7 @@ class ClockWatcher:
         return raised
 
 
-def breaches_since(session: Session, *, center: str, since: datetime) -> int:
+def breaches_since(*, session: Session, center: str, since: datetime) -> int:
     return (
         session.scalar(
             select(func.count())
@@ -100,7 +100,7 @@ def breaches_since(session: Session, *, center: str, since: datetime) -> int:
     )
 
 
-def settle(session: Session, task_id: str, kinds: Sequence[str], status: str, now: datetime) -> list[str]:
+def settle(*, session: Session, task_id: str, kinds: Sequence[str], status: str, now: datetime) -> list[str]:
     """Stop running clocks of a task; the kinds actually stopped."""
     stopped = []
     for clock_row in session.scalars(
@@ -120,7 +120,7 @@ def settle(session: Session, task_id: str, kinds: Sequence[str], status: str, no
     return stopped
 
 
-def of_tasks(session: Session, task_ids: Sequence[str]) -> dict[str, list[ResponseClock]]:
+def of_tasks(*, session: Session, task_ids: Sequence[str]) -> dict[str, list[ResponseClock]]:
     found: dict[str, list[ResponseClock]] = {task_id: [] for task_id in task_ids}
     if task_ids:
         for row in session.scalars(
@@ -131,7 +131,7 @@ def of_tasks(session: Session, task_ids: Sequence[str]) -> dict[str, list[Respon
 
 
 def breach_due(
-    session: Session, *, clock_id: str, rules: RoutingRules, clock: Clock = utc_now
+    *, session: Session, clock_id: str, rules: RoutingRules, clock: Clock = utc_now
 ) -> tuple[str, str] | None:
     """Raise one clock's breach if it is still running: the conditional update makes it happen
     once, whichever gateway process or restart gets there first. The clock's kind and center
@@ -145,7 +145,7 @@ def breach_due(
     if moved != 1:
         return None
     row = session.get_one(ResponseClock, clock_id)
-    handling = centers.handling_of(session, row.incident_id)
+    handling = centers.handling_of(session=session, incident_id=row.incident_id)
     commander = rules.centers[handling.center].commander
     breach = pb.ClockBreached(
         clock_id=row.id,
@@ -167,7 +167,7 @@ def breach_due(
         clock=clock,
     )
     activity.record(
-        session,
+        session=session,
         actor="clock",
         kind="clock",
         action="breached",
@@ -187,7 +187,7 @@ def breach_due(
     return row.kind, handling.center
 
 
-def due_clocks(session: Session, now: datetime, limit: int = 500) -> list[str]:
+def due_clocks(*, session: Session, now: datetime, limit: int = 500) -> list[str]:
     return list(
         session.scalars(
             select(ResponseClock.id)

@@ -24,7 +24,7 @@ from kernel.incident_store import IncidentRow
 log = logging.getLogger(__name__)
 
 
-def task_update(session: Session, event: Event, *, clock: Clock = utc_now) -> None:
+def task_update(*, session: Session, event: Event, clock: Clock = utc_now) -> None:
     """An agency's answer to a task, as it arrives over Kafka."""
     message = event.message
     assert isinstance(message, pb.TaskUpdated)
@@ -43,16 +43,18 @@ def task_update(session: Session, event: Event, *, clock: Clock = utc_now) -> No
         return
     now = clock()
     if stored.status in tasks.ACKNOWLEDGED:
-        clocks.settle(session, stored.id, ("acknowledge",), "met", now)
+        clocks.settle(session=session, task_id=stored.id, kinds=("acknowledge",), status="met", now=now)
     if stored.status in ("on_scene", "completed"):
-        clocks.settle(session, stored.id, ("on_scene",), "met", now)
+        clocks.settle(session=session, task_id=stored.id, kinds=("on_scene",), status="met", now=now)
     if stored.status == "declined":
-        clocks.settle(session, stored.id, ("acknowledge", "on_scene"), "cancelled", now)
+        clocks.settle(
+            session=session, task_id=stored.id, kinds=("acknowledge", "on_scene"), status="cancelled", now=now
+        )
     if stored.status in ("declined", "completed"):
-        release_units(session, stored.id)
-    handling = centers.handling_of(session, stored.incident_id)
+        release_units(session=session, task_id=stored.id)
+    handling = centers.handling_of(session=session, incident_id=stored.incident_id)
     activity.record(
-        session,
+        session=session,
         actor=f"{stored.updated_by}@{stored.agency}",
         kind="task",
         action=stored.status,
@@ -64,7 +66,7 @@ def task_update(session: Session, event: Event, *, clock: Clock = utc_now) -> No
     incident = get_for_update(session, IncidentRow, stored.incident_id)
     if stored.status == "on_scene" and incident is not None and incident.status == "dispatched":
         incidents.advance(
-            session,
+            session=session,
             row=incident,
             to_status="on_scene",
             reason=f"{stored.agency} on scene",
@@ -73,7 +75,7 @@ def task_update(session: Session, event: Event, *, clock: Clock = utc_now) -> No
         )
 
 
-def unit_change(session: Session, event: Event, *, clock: Clock = utc_now) -> None:
+def unit_change(*, session: Session, event: Event, clock: Clock = utc_now) -> None:
     message = event.message
     assert isinstance(message, pb.UnitChanged)
     if event.source != sources.agency(message.unit.agency):
@@ -82,7 +84,7 @@ def unit_change(session: Session, event: Event, *, clock: Clock = utc_now) -> No
     if row is None:
         return
     activity.record(
-        session,
+        session=session,
         actor=message.unit.agency,
         kind="unit",
         action="changed",

@@ -36,7 +36,7 @@ log = logging.getLogger(__name__)
 ACTIVE_INCIDENT = ("reported", "accepted", "dispatched", "on_scene")
 
 
-def open_tasks(session: Session, incident_id: str) -> list[TaskRow]:
+def open_tasks(*, session: Session, incident_id: str) -> list[TaskRow]:
     return list(
         session.scalars(
             select(TaskRow).where(TaskRow.incident_id == incident_id, TaskRow.status.in_(tasks.OPEN))
@@ -69,12 +69,14 @@ def dispatch(
     clock: Clock = utc_now,
 ) -> tuple[str, IncidentRow, list[TaskRow]]:
     """Send one order: a task per agency, with clocks, units reserved, the incident moved on."""
-    incident = incidents.locked(session, incident_id, order.expected_version)
+    incident = incidents.locked(
+        session=session, incident_id=incident_id, expected_version=order.expected_version
+    )
     if incident.status not in ACTIVE_INCIDENT:
         raise Conflict(
             f"incident {incident_id} is {incident.status}; it cannot be dispatched", status=incident.status
         )
-    current = open_tasks(session, incident_id)
+    current = open_tasks(session=session, incident_id=incident_id)
     busy_agencies = {task.agency for task in current}
     for task in order.tasks:
         if task.agency in busy_agencies:
@@ -93,7 +95,7 @@ def dispatch(
     now = clock()
     acknowledge_by, on_scene_by = policy.deadlines(now)
     order_id = str(uuid.uuid4())
-    handling = centers.handling_of(session, incident_id)
+    handling = centers.handling_of(session=session, incident_id=incident_id)
     created: list[TaskRow] = []
     for item in order.tasks:
         task = pb.Task(
@@ -141,7 +143,7 @@ def dispatch(
             clock=clock,
         )
         activity.record(
-            session,
+            session=session,
             actor=actor,
             kind="task",
             action="assigned",
@@ -161,20 +163,20 @@ def dispatch(
     session.flush()
     involved = set(handling.agencies) | busy_agencies | {item.agency for item in order.tasks}
     centers.involve(
-        session, incident_id=incident_id, agencies=involved, actor=actor, rules=rules, clock=clock
+        session=session, incident_id=incident_id, agencies=involved, actor=actor, rules=rules, clock=clock
     )
     if incident.status == "reported":
         incidents.advance(
-            session, row=incident, to_status="accepted", reason="dispatch", actor=actor, clock=clock
+            session=session, row=incident, to_status="accepted", reason="dispatch", actor=actor, clock=clock
         )
     if incident.status == "accepted":
         incidents.advance(
-            session, row=incident, to_status="dispatched", reason="dispatch", actor=actor, clock=clock
+            session=session, row=incident, to_status="dispatched", reason="dispatch", actor=actor, clock=clock
         )
     return order_id, incident, created
 
 
-def release_units(session: Session, task_id: str) -> None:
+def release_units(*, session: Session, task_id: str) -> None:
     for assignment in session.scalars(select(UnitAssignment).where(UnitAssignment.task_id == task_id)):
         session.delete(assignment)
 
@@ -202,8 +204,10 @@ def _cancel(session: Session, row: TaskRow, *, reason: str, actor: str, clock: C
     task.updated_by = actor
     task.updated_at.FromDatetime(now)
     dispatch_store.store_task(session, task)
-    clocks.settle(session, row.id, ("acknowledge", "on_scene"), "cancelled", now)
-    release_units(session, row.id)
+    clocks.settle(
+        session=session, task_id=row.id, kinds=("acknowledge", "on_scene"), status="cancelled", now=now
+    )
+    release_units(session=session, task_id=row.id)
     announce(
         session,
         topic=DISPATCH,
@@ -213,40 +217,46 @@ def _cancel(session: Session, row: TaskRow, *, reason: str, actor: str, clock: C
         clock=clock,
     )
     activity.record(
-        session,
+        session=session,
         actor=actor,
         kind="task",
         action="cancelled",
         incident_id=row.incident_id,
-        center=centers.handling_of(session, row.incident_id).center,
+        center=centers.handling_of(session=session, incident_id=row.incident_id).center,
         data={"task_id": row.id, "agency": row.agency, "reason": reason},
         clock=clock,
     )
 
 
-def incident_ended(session: Session, *, incident_id: str, status: str, actor: str, clock: Clock) -> None:
+def incident_ended(*, session: Session, incident_id: str, status: str, actor: str, clock: Clock) -> None:
     """An incident that is over stops its clocks; one that will not be worked cancels its tasks."""
     now = clock()
-    for row in open_tasks(session, incident_id):
+    for row in open_tasks(session=session, incident_id=incident_id):
         if status in ("cancelled", "merged", "closed"):
             _cancel(session, row, reason=f"incident {status}", actor=actor, clock=clock)
         else:
-            clocks.settle(session, row.id, ("acknowledge", "on_scene"), "cancelled", now)
+            clocks.settle(
+                session=session,
+                task_id=row.id,
+                kinds=("acknowledge", "on_scene"),
+                status="cancelled",
+                now=now,
+            )
 
 
-def tasks_read(session: Session, rows: Sequence[TaskRow], now: datetime) -> list[TaskRead]:
+def tasks_read(*, session: Session, rows: Sequence[TaskRow], now: datetime) -> list[TaskRead]:
     """Tasks with their response clocks, as the API shows them."""
-    held = clocks.of_tasks(session, [row.id for row in rows])
+    held = clocks.of_tasks(session=session, task_ids=[row.id for row in rows])
     return [TaskRead.from_row(row, [ClockRead.from_row(c, now) for c in held[row.id]]) for row in rows]
 
 
-def incident_tasks(session: Session, incident_id: str, now: datetime) -> list[TaskRead]:
+def incident_tasks(*, session: Session, incident_id: str, now: datetime) -> list[TaskRead]:
     """Every task of one incident, oldest change first."""
     incidents.get(session=session, incident_id=incident_id)
     rows = session.scalars(
         select(TaskRow).where(TaskRow.incident_id == incident_id).order_by(TaskRow.updated_at)
     )
-    return tasks_read(session, list(rows), now)
+    return tasks_read(session=session, rows=list(rows), now=now)
 
 
 def available_units(agencies: Sequence[str] = ()) -> Select[Any]:

@@ -54,7 +54,7 @@ def dispatch_incident(incident_id: str, order: DispatchCreate, ctx: Context, act
                 order_id=order_id,
                 incident_id=incident_id,
                 incident_version=incident.version,
-                tasks=service.tasks_read(session, created, ctx.clock()),
+                tasks=service.tasks_read(session=session, rows=created, now=ctx.clock()),
             )
     except IntegrityError:
         # Another commander's order took one of these units between our check and our insert.
@@ -63,7 +63,7 @@ def dispatch_incident(incident_id: str, order: DispatchCreate, ctx: Context, act
 
 @router.get("/incidents/{incident_id}/tasks", response_model=list[TaskRead])
 def incident_tasks(incident_id: str, session: ReadSession, ctx: Context) -> list[TaskRead]:
-    return service.incident_tasks(session, incident_id, ctx.clock())
+    return service.incident_tasks(session=session, incident_id=incident_id, now=ctx.clock())
 
 
 @router.get("/tasks/{task_id}", response_model=TaskRead)
@@ -71,7 +71,7 @@ def get_task(task_id: str, session: ReadSession, ctx: Context) -> TaskRead:
     row = session.get(TaskRow, task_id)
     if row is None:
         raise NotFound(f"task {task_id} does not exist", task_id=task_id)
-    return service.tasks_read(session, [row], ctx.clock())[0]
+    return service.tasks_read(session=session, rows=[row], now=ctx.clock())[0]
 
 
 @router.post("/tasks/{task_id}/cancel", response_model=TaskRead)
@@ -80,7 +80,7 @@ def cancel_task(task_id: str, body: TaskCancel, ctx: Context, actor: Command) ->
         row = service.cancel_task(
             session=session, task_id=task_id, reason=body.reason, actor=actor, clock=ctx.clock
         )
-        return service.tasks_read(session, [row], ctx.clock())[0]
+        return service.tasks_read(session=session, rows=[row], now=ctx.clock())[0]
 
 
 @router.get("/units", response_model=list[UnitRead])

@@ -22,7 +22,7 @@ def change_status(
     )
     if change.status in ENDS_RESPONSE:
         dispatch.incident_ended(
-            session, incident_id=incident_id, status=change.status, actor=actor, clock=clock
+            session=session, incident_id=incident_id, status=change.status, actor=actor, clock=clock
         )
     return row
 
@@ -35,25 +35,27 @@ def merge(
     target = service.get(session=session, incident_id=merge.into)
     if target.status in ("merged", "cancelled"):
         raise Conflict(f"incident {merge.into} is {target.status}; merge into the incident still worked")
-    row = service.locked(session, incident_id, merge.expected_version)
+    row = service.locked(session=session, incident_id=incident_id, expected_version=merge.expected_version)
     service.advance(
-        session,
+        session=session,
         row=row,
         to_status="merged",
         reason=f"merged into {merge.into}: {merge.reason}",
         actor=actor,
         clock=clock,
     )
-    centers.handling_of(session, incident_id).merged_into = merge.into
+    centers.handling_of(session=session, incident_id=incident_id).merged_into = merge.into
     activity.record(
-        session,
+        session=session,
         actor=actor,
         kind="incident",
         action="merge_received",
         incident_id=merge.into,
-        center=centers.handling_of(session, merge.into).center,
+        center=centers.handling_of(session=session, incident_id=merge.into).center,
         data={"duplicate": incident_id, "reason": merge.reason},
         clock=clock,
     )
-    dispatch.incident_ended(session, incident_id=incident_id, status="merged", actor=actor, clock=clock)
+    dispatch.incident_ended(
+        session=session, incident_id=incident_id, status="merged", actor=actor, clock=clock
+    )
     return row

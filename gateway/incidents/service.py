@@ -64,25 +64,44 @@ def create(
     row = session.get_one(IncidentRow, created.id)
     if is_new:
         metrics.INCIDENTS_REPORTED.labels(row.source_agency, row.category).inc()
-        handling = centers.route(
-            session,
-            incident=row,
+        joined_picture(
+            session=session,
+            row=row,
             agencies=set(data.involved_agencies),
-            actor="router",
+            actor=actor,
+            action="reported",
             rules=routing.rules(),
             clock=clock,
         )
-        activity.record(
-            session,
-            actor=actor,
-            kind="incident",
-            action="reported",
-            incident_id=row.id,
-            center=handling.center,
-            data=summary(row),
-            clock=clock,
-        )
     return row, is_new
+
+
+def joined_picture(
+    *,
+    session: Session,
+    row: IncidentRow,
+    agencies: set[str],
+    actor: str,
+    action: str,
+    rules: routing.RoutingRules,
+    clock: Clock = utc_now,
+) -> None:
+    """An incident, or a new version of it, joined the shared picture (reported here or applied
+    from an agency's event): the router gives it a center if it has none yet and the timeline
+    records it under the actor who brought it."""
+    handling = centers.route(
+        session=session, incident=row, agencies=agencies, actor="router", rules=rules, clock=clock
+    )
+    activity.record(
+        session=session,
+        actor=actor,
+        kind="incident",
+        action=action,
+        incident_id=row.id,
+        center=handling.center,
+        data=summary(row),
+        clock=clock,
+    )
 
 
 def summary(row: IncidentRow) -> dict[str, object]:
@@ -138,7 +157,7 @@ def search(
     return list(rows), total
 
 
-def locked(session: Session, incident_id: str, expected_version: int | None) -> IncidentRow:
+def locked(*, session: Session, incident_id: str, expected_version: int | None) -> IncidentRow:
     row = get_for_update(session, IncidentRow, incident_id)
     if row is None:
         raise NotFound(f"incident {incident_id} does not exist", incident_id=incident_id)
@@ -165,7 +184,7 @@ def update(
     actor: str = "gateway",
     clock: Clock = utc_now,
 ) -> IncidentRow:
-    row = locked(session, incident_id, changes.expected_version)
+    row = locked(session=session, incident_id=incident_id, expected_version=changes.expected_version)
     incident = _next_version(row, clock())
     changed = sorted(changes.model_fields_set - {"expected_version"})
     if "category" in changed and changes.category is not None:
@@ -186,12 +205,12 @@ def update(
         clock=clock,
     )
     activity.record(
-        session,
+        session=session,
         actor=actor,
         kind="incident",
         action="updated",
         incident_id=row.id,
-        center=centers.handling_of(session, row.id).center,
+        center=centers.handling_of(session=session, incident_id=row.id).center,
         data={**summary(row), "changed": changed},
         clock=clock,
     )
@@ -199,7 +218,7 @@ def update(
 
 
 def advance(
-    session: Session, *, row: IncidentRow, to_status: str, reason: str, actor: str, clock: Clock = utc_now
+    *, session: Session, row: IncidentRow, to_status: str, reason: str, actor: str, clock: Clock = utc_now
 ) -> IncidentRow:
     """Move a locked incident to ``to_status`` if its lifecycle allows it; 409 names what would."""
     allowed = lifecycle.allowed_next(row.status)
@@ -224,12 +243,12 @@ def advance(
     )
     incident_store.record_local_change(session, message=message, source=sources.GATEWAY, clock=clock)
     activity.record(
-        session,
+        session=session,
         actor=actor,
         kind="incident",
         action=to_status,
         incident_id=row.id,
-        center=centers.handling_of(session, row.id).center,
+        center=centers.handling_of(session=session, incident_id=row.id).center,
         data={**summary(row), "from": previous, "reason": reason},
         clock=clock,
     )
@@ -244,5 +263,7 @@ def change_status(
     actor: str = "gateway",
     clock: Clock = utc_now,
 ) -> IncidentRow:
-    row = locked(session, incident_id, change.expected_version)
-    return advance(session, row=row, to_status=change.status, reason=change.reason, actor=actor, clock=clock)
+    row = locked(session=session, incident_id=incident_id, expected_version=change.expected_version)
+    return advance(
+        session=session, row=row, to_status=change.status, reason=change.reason, actor=actor, clock=clock
+    )

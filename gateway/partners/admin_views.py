@@ -116,7 +116,7 @@ def redeliver(partner_id: str, letter_id: int, actor: Admin, ctx: Context) -> De
     letter = webhooks.redeliver(ctx.session_factory, partner_id, letter_id, ctx.clock())
     with transaction(ctx.session_factory) as session:
         audit.append(
-            session,
+            session=session,
             actor=actor,
             action="webhook.redelivered",
             subject=f"partner:{partner_id}",

@@ -75,7 +75,7 @@ def create(*, session: Session, data: PartnerCreate, actor: str, now: datetime) 
     _apply(row, data.agreement)
     session.add(row)
     audit.append(
-        session,
+        session=session,
         actor=actor,
         action="partner.created",
         subject=f"partner:{data.id}",
@@ -94,7 +94,7 @@ def set_agreement(
     row.agreement_version += 1
     after = agreement_of(row)
     audit.append(
-        session,
+        session=session,
         actor=actor,
         action="agreement.changed",
         subject=f"partner:{partner_id}",
@@ -109,7 +109,7 @@ def issue_key(*, session: Session, partner_id: str, data: KeyCreate, actor: str,
     row, secret = credentials.new_key(partner_id, list(dict.fromkeys(data.scopes)), now)
     session.add(row)
     audit.append(
-        session,
+        session=session,
         actor=actor,
         action="key.issued",
         subject=f"partner:{partner_id}",
@@ -144,7 +144,7 @@ def revoke_key(*, session: Session, partner_id: str, key_id: str, actor: str, no
     if row.revoked_at is None:
         row.revoked_at = now
         audit.append(
-            session,
+            session=session,
             actor=actor,
             action="key.revoked",
             subject=f"partner:{partner_id}",
@@ -157,7 +157,9 @@ def revoke_key(*, session: Session, partner_id: str, key_id: str, actor: str, no
 def remove_webhook(*, session: Session, partner_id: str, actor: str, now: datetime) -> None:
     row = get(session=session, partner_id=partner_id, for_update=True)
     row.webhook_url = row.webhook_secret = None
-    audit.append(session, actor=actor, action="webhook.removed", subject=f"partner:{partner_id}", at=now)
+    audit.append(
+        session=session, actor=actor, action="webhook.removed", subject=f"partner:{partner_id}", at=now
+    )
 
 
 def set_webhook(
@@ -174,7 +176,7 @@ def set_webhook(
     else:
         state.cursor, state.attempts, state.last_error = newest, 0, None
     audit.append(
-        session,
+        session=session,
         actor=actor,
         action="webhook.set",
         subject=f"partner:{partner_id}",

@@ -48,7 +48,9 @@ SENDER = "jcp.dongying.370502"
 
 def _record(ctx: GatewayContext, who: Caller, action: str, subject: str, detail: dict[str, Any]) -> None:
     with transaction(ctx.session_factory) as session:
-        audit.append(session, actor=who.actor, action=action, subject=subject, at=ctx.clock(), detail=detail)
+        audit.append(
+            session=session, actor=who.actor, action=action, subject=subject, at=ctx.clock(), detail=detail
+        )
 
 
 @router.post(
@@ -108,7 +110,7 @@ async def token(request: Request, ctx: Context) -> Response:
             partner_id = key.partner_id
         with transaction(ctx.session_factory) as session:
             audit.append(
-                session,
+                session=session,
                 actor=f"partner:{partner_id}",
                 action="token.issued",
                 subject=f"key:{client_id}",
@@ -195,7 +197,7 @@ def incident_eidd(incident_id: str, who: IncidentReader, ctx: Context) -> dict[s
         ]
         tasks = [
             task.model_dump(mode="json")
-            for task in dispatch.incident_tasks(session, incident_id, ctx.clock())
+            for task in dispatch.incident_tasks(session=session, incident_id=incident_id, now=ctx.clock())
         ]
     _record(
         ctx,
@@ -212,7 +214,7 @@ def _store_case(ctx: GatewayContext, who: Caller, case: CaseShare, response: Res
     with transaction(ctx.session_factory) as session:
         accepted = cases.share(session=session, partner_id=who.partner_id, case=case, now=now)
         audit.append(
-            session,
+            session=session,
             actor=who.actor,
             action="case.shared",
             subject=f"incident:{accepted.incident_id}",
@@ -289,7 +291,7 @@ def request_aid(body: PartnerAidCreate, response: Response, who: AidWriter, ctx:
             now=now,
         )
         audit.append(
-            session,
+            session=session,
             actor=who.actor,
             action="aid.requested",
             subject=f"aid:{created.id}",
@@ -324,7 +326,7 @@ def answer_aid(aid_id: str, change: AidStatusChange, who: AidWriter, ctx: Contex
             partner_id=who.partner_id,
         )
         audit.append(
-            session,
+            session=session,
             actor=who.actor,
             action="aid.answered",
             subject=f"aid:{aid_id}",

@@ -111,7 +111,7 @@ def call_up(
         clock=clock,
     )
     activity.record(
-        session,
+        session=session,
         actor=actor,
         kind="callup",
         action="issued",
@@ -140,7 +140,7 @@ def close_call_up(
     message.cancelled_at.FromDatetime(now)
     announce(session, topic=ROSTER, source=sources.GATEWAY_ROSTER, key=row.id, message=message, clock=clock)
     activity.record(
-        session,
+        session=session,
         actor=actor,
         kind="callup",
         action=status,
@@ -166,7 +166,7 @@ def mirror_response(*, session: Session, event: Event, clock: Clock = utc_now) -
     at = message.at.ToDatetime(tzinfo=clock().tzinfo)
     if row.status == "cancelled" and row.closed_at is not None and at >= row.closed_at:
         activity.record(
-            session,
+            session=session,
             actor=f"{message.member_id}@{row.agency}",
             kind="callup",
             action="answer_refused",

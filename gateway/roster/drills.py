@@ -149,7 +149,7 @@ def start(
         )
     row.status, row.started_at, row.incident_ids = "running", clock(), created
     activity.record(
-        session, actor=actor, kind="drill", action="started", data={"drill_id": row.id}, clock=clock
+        session=session, actor=actor, kind="drill", action="started", data={"drill_id": row.id}, clock=clock
     )
     return row
 
@@ -188,7 +188,7 @@ def end(*, session: Session, drill_id: str, actor: str, clock: Clock = utc_now) 
             )
     row.status, row.ended_at = "ended", clock()
     activity.record(
-        session, actor=actor, kind="drill", action="ended", data={"drill_id": row.id}, clock=clock
+        session=session, actor=actor, kind="drill", action="ended", data={"drill_id": row.id}, clock=clock
     )
     return row
 

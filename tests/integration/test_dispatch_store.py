@@ -91,7 +91,7 @@ def agency_answer(
     task.updated_by = "operator"
     event = new_event(message=pb.TaskUpdated(task=task), source=source, subject=task.incident_id, clock=clock)
     with transaction(factory) as session:
-        mirror.task_update(session, event, clock=clock)
+        mirror.task_update(session=session, event=event, clock=clock)
 
 
 def count(factory: sessionmaker[Session], *where: object, model: type = ActivityRow) -> int:
@@ -191,5 +191,7 @@ def test_breaches_in_drills_stay_out_of_the_real_count(database: sessionmaker[Se
     clock.advance(61)
     assert watcher(database, clock).sweep() == 2
     with database() as session:
-        counted = clocks.breaches_since(session, center="stability", since=clock() - timedelta(hours=1))
+        counted = clocks.breaches_since(
+            session=session, center="stability", since=clock() - timedelta(hours=1)
+        )
     assert counted == 1

@@ -55,7 +55,7 @@ def test_each_incident_version_is_logged_once_and_read_through_the_agreement(
     hidden = report(database, category="fire")
     drill = report(database, category="police_call", drill=True)
     with transaction(database) as session:
-        row = incidents.locked(session, shared[0], None)
+        row = incidents.locked(session=session, incident_id=shared[0], expected_version=None)
         incidents.advance(session=session, row=row, to_status="accepted", reason="", actor="commander")
     with database() as session:
         logged = session.scalars(select(SharedChange.item_id).order_by(SharedChange.seq)).all()
@@ -91,7 +91,7 @@ def test_a_rolled_back_change_is_not_logged(database: sessionmaker[Session]) -> 
     incident_id = report(database, category="police_call")
     try:
         with transaction(database) as session:
-            row = incidents.locked(session, incident_id, None)
+            row = incidents.locked(session=session, incident_id=incident_id, expected_version=None)
             incidents.advance(session=session, row=row, to_status="accepted", reason="", actor="commander")
             session.flush()
             raise RuntimeError("the unit of work fails after the flush")
@@ -106,7 +106,7 @@ def test_concurrent_audit_appends_keep_one_chain_and_tampering_shows(database: s
         for n in range(10):
             with transaction(database) as session:
                 audit.append(
-                    session,
+                    session=session,
                     actor=f"partner:{worker}",
                     action="feed.read",
                     subject="feed",
@@ -120,7 +120,7 @@ def test_concurrent_audit_appends_keep_one_chain_and_tampering_shows(database: s
     for thread in threads:
         thread.join()
     with database() as session:
-        assert audit.verify(session).model_dump() == {
+        assert audit.verify(session=session).model_dump() == {
             "ok": True,
             "checked": 40,
             "first_broken": None,
@@ -133,7 +133,7 @@ def test_concurrent_audit_appends_keep_one_chain_and_tampering_shows(database: s
     with transaction(database) as session:
         session.get_one(AuditEntry, seqs[10]).detail = {**original, "items": []}
     with database() as session:
-        broken = audit.verify(session)
+        broken = audit.verify(session=session)
     assert (broken.ok, broken.first_broken, broken.checked) == (False, seqs[10], 10)
     assert broken.problem and "content" in broken.problem
 
@@ -142,6 +142,6 @@ def test_concurrent_audit_appends_keep_one_chain_and_tampering_shows(database: s
     with transaction(database) as session:
         session.execute(delete(AuditEntry).where(AuditEntry.seq == seqs[20]))
     with database() as session:
-        gone = audit.verify(session)
+        gone = audit.verify(session=session)
     assert (gone.ok, gone.first_broken, gone.checked) == (False, seqs[21], 20)
     assert gone.problem and "predecessor" in gone.problem

@@ -55,7 +55,7 @@ def _announce(session: Session, row: AidRequest, actor: str, action: str, now: d
     view = read(row, now)
     changes.log_aid(session=session, aid=view)
     activity.record(
-        session,
+        session=session,
         actor=actor,
         kind="aid",
         action=action,

@@ -65,7 +65,7 @@ class PartnerFeed(feed_pb2_grpc.PartnerFeedServicer):
             context.abort(grpc.StatusCode.PERMISSION_DENIED, "this credential lacks the scope feed:read")
         with transaction(self._factory) as session:
             audit.append(
-                session,
+                session=session,
                 actor=who.actor,
                 action="feed.subscribed",
                 subject="feed",

@@ -3,11 +3,9 @@ operators, their answers to tasks, and their units' status and position."""
 
 from sqlalchemy.orm import Session
 
-from gateway.activity import service as activity
 from gateway.centers import routing
-from gateway.centers import service as centers
 from gateway.dispatch import mirror
-from gateway.incidents.service import summary
+from gateway.incidents import service as incidents
 from gateway.roster import callups
 from jcp.dispatch.v1 import dispatch_pb2 as pb
 from jcp.roster.v1 import roster_pb2 as roster_pb
@@ -23,25 +21,21 @@ def handlers(*, rules: routing.RoutingRules, clock: Clock) -> dict[type, Handler
         if not incident_store.apply_event(session, event, clock=clock):
             return
         row = session.get_one(IncidentRow, event.subject or event.message.incident.id)  # type: ignore[attr-defined]
-        handling = centers.route(
-            session, incident=row, agencies=set(), actor="router", rules=rules, clock=clock
-        )
-        activity.record(
-            session,
+        incidents.joined_picture(
+            session=session,
+            row=row,
+            agencies=set(),
             actor=event.source,
-            kind="incident",
             action="reported" if row.version == 1 else "updated",
-            incident_id=row.id,
-            center=handling.center,
-            data=summary(row),
+            rules=rules,
             clock=clock,
         )
 
     def on_task_update(session: Session, event: Event) -> None:
-        mirror.task_update(session, event, clock=clock)
+        mirror.task_update(session=session, event=event, clock=clock)
 
     def on_unit(session: Session, event: Event) -> None:
-        mirror.unit_change(session, event, clock=clock)
+        mirror.unit_change(session=session, event=event, clock=clock)
 
     def on_member_response(session: Session, event: Event) -> None:
         callups.mirror_response(session=session, event=event, clock=clock)

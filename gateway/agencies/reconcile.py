@@ -15,7 +15,7 @@ import grpc
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from gateway.agencies import AgencyDirectory
+from gateway.agencies.directory import AgencyDirectory
 from gateway.centers import service as centers
 from jcp.incidents.v1 import agency_pb2, events_pb2
 from kernel import incident_store, sources
@@ -137,7 +137,7 @@ class Reconciler:
                     session, incident, source=sources.GATEWAY_RECONCILER, clock=self._clock
                 ):
                     fetched += 1
-                    centers.handling_of(session, incident.id)
+                    centers.handling_of(session=session, incident_id=incident.id)
         return fetched
 
     def _reannounce(self, incident_ids: list[str]) -> int:
