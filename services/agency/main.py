@@ -9,7 +9,7 @@ from infra import schema
 from jcp.dispatch.v1 import dispatch_pb2, dispatch_pb2_grpc
 from jcp.incidents.v1 import agency_pb2, agency_pb2_grpc
 from jcp.roster.v1 import roster_pb2, roster_pb2_grpc
-from kernel import dispatch_store, incident_store, logs, metrics, sources, telemetry
+from kernel import dispatch_store, incident_store, logs, metrics, profiles, sources, telemetry
 from kernel.bus.clients import make_producer
 from kernel.bus.envelope import Event, event_type
 from kernel.bus.inbox import InboxConsumer, by_type
@@ -19,7 +19,6 @@ from kernel.db import make_engine, make_session_factory, transaction
 from kernel.grpc_server import build_server, set_serving
 from kernel.runtime import Workers, stop_on_signals
 from services.agency import callups, dispatch
-from services.agency import profile as profiles
 from services.agency.callups_api import AgencyRosterApi
 from services.agency.dispatch_api import AgencyDispatchApi
 from services.agency.grpc_api import AgencyApi
