@@ -30,9 +30,10 @@ from bench.stats import Row, percentile, report
 from infra.broker import free_port, wait_until_answering
 from infra.platform import PYTHONPATH, Platform
 from infra.processes import spawn, terminate
-from kernel import incident_store, sources
+from kernel import sources
 from kernel.catalog import AGENCIES
 from kernel.db import make_engine, make_session_factory, transaction
+from kernel.incidents import store as incident_store
 
 PATH = "/api/v1/incidents"
 WARM_UP_S = 1.0

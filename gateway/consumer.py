@@ -11,11 +11,11 @@ from gateway.incidents.service import summary
 from gateway.roster import service as roster
 from jcp.dispatch.v1 import dispatch_pb2 as pb
 from jcp.roster.v1 import roster_pb2 as roster_pb
-from kernel import incident_store
 from kernel.bus.envelope import Event, InvalidEvent
 from kernel.bus.inbox import Handler
 from kernel.clock import Clock
-from kernel.incident_store import IncidentRow
+from kernel.incidents import store as incident_store
+from kernel.incidents.store import IncidentRow
 
 
 def handlers(*, rules: routing.RoutingRules, clock: Clock) -> dict[type, Handler]:

@@ -18,11 +18,12 @@ from sqlalchemy.orm import Session, sessionmaker
 from gateway.agencies import AgencyDirectory
 from gateway.centers import service as centers
 from jcp.incidents.v1 import agency_pb2, events_pb2
-from kernel import incident_store, sources
+from kernel import sources
 from kernel.bus.outbox import OutboxRecord
 from kernel.bus.topics import INCIDENTS
 from kernel.clock import Clock, utc_now
 from kernel.db import transaction
+from kernel.incidents import store as incident_store
 
 log = logging.getLogger(__name__)
 

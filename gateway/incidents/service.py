@@ -13,11 +13,12 @@ from gateway.centers import service as centers
 from gateway.incidents import lifecycle
 from gateway.incidents.models import IncidentCreate, IncidentUpdate, StatusChange
 from jcp.incidents.v1 import events_pb2, incident_pb2
-from kernel import incident_store, metrics, sources
+from kernel import metrics, sources
 from kernel.clock import Clock, utc_now
 from kernel.db import get_for_update
 from kernel.errors import Conflict, NotFound
-from kernel.incident_store import IncidentRow
+from kernel.incidents import store as incident_store
+from kernel.incidents.store import IncidentRow
 
 
 def _location(data: IncidentCreate | IncidentUpdate) -> incident_pb2.Location | None:

@@ -11,11 +11,11 @@ import grpc
 from sqlalchemy.orm import Session, sessionmaker
 
 from jcp.incidents.v1 import agency_pb2, agency_pb2_grpc, incident_pb2
-from kernel import incident_store
 from kernel.bus.inbox import InboxConsumer
 from kernel.clock import Clock, utc_now
 from kernel.db import transaction
 from kernel.errors import Conflict, DomainError, Invalid, NotFound
+from kernel.incidents import store as incident_store
 from kernel.profiles import AgencyProfile
 from services.agency import service
 

@@ -9,7 +9,7 @@ from infra import schema
 from jcp.dispatch.v1 import dispatch_pb2, dispatch_pb2_grpc
 from jcp.incidents.v1 import agency_pb2, agency_pb2_grpc
 from jcp.roster.v1 import roster_pb2, roster_pb2_grpc
-from kernel import dispatch_store, incident_store, logs, metrics, profiles, sources, telemetry
+from kernel import dispatch_store, logs, metrics, profiles, sources, telemetry
 from kernel.bus.clients import make_producer
 from kernel.bus.envelope import Event, event_type
 from kernel.bus.inbox import InboxConsumer, by_type
@@ -17,6 +17,7 @@ from kernel.bus.outbox import OutboxRelay
 from kernel.bus.topics import DISPATCH, INCIDENTS, ROSTER
 from kernel.db import make_engine, make_session_factory, transaction
 from kernel.grpc_server import build_server, set_serving
+from kernel.incidents import store as incident_store
 from kernel.runtime import Workers, stop_on_signals
 from services.agency import callups, dispatch
 from services.agency.callups_api import AgencyRosterApi

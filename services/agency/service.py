@@ -6,9 +6,10 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from jcp.incidents.v1 import incident_pb2
-from kernel import incident_store, sources
+from kernel import sources
 from kernel.clock import Clock, utc_now
 from kernel.errors import Invalid, NotFound
+from kernel.incidents import store as incident_store
 from kernel.profiles import AgencyProfile
 
 

@@ -13,13 +13,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from jcp.incidents.v1 import events_pb2, incident_pb2
-from kernel import incident_store
 from kernel.bus.clients import make_producer
 from kernel.bus.envelope import new_event, to_headers
 from kernel.bus.inbox import InboxConsumer
 from kernel.bus.outbox import OutboxRecord, OutboxRelay, enqueue
 from kernel.bus.topics import DEAD_LETTERS, INCIDENTS
 from kernel.db import Base, make_engine, make_session_factory, transaction
+from kernel.incidents import store as incident_store
 from kernel.settings import CommonSettings
 from tests.support import wait_for
 

@@ -4,7 +4,7 @@ import pytest
 
 from jcp.incidents.v1 import incident_pb2
 from kernel.bus.envelope import InvalidEvent
-from kernel.incident_store import digest_of, validate
+from kernel.incidents.store import digest_of, validate
 
 
 def _incident(**overrides: object) -> incident_pb2.Incident:

@@ -1,0 +1,1 @@
+"""The shared incident picture every service keeps."""
