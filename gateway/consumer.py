@@ -15,7 +15,8 @@ from kernel.bus.envelope import Event, InvalidEvent
 from kernel.bus.inbox import Handler
 from kernel.clock import Clock
 from kernel.incidents import store as incident_store
-from kernel.incidents.store import IncidentRow
+from kernel.incidents.models import IncidentRow
+from kernel.incidents.proto import EVENT_MESSAGES
 
 
 def handlers(*, rules: routing.RoutingRules, clock: Clock) -> dict[type, Handler]:
@@ -50,7 +51,7 @@ def handlers(*, rules: routing.RoutingRules, clock: Clock) -> dict[type, Handler
         raise InvalidEvent(f"{event.type} comes only from the gateway, not from {event.source}")
 
     return {
-        **dict.fromkeys(incident_store.EVENT_MESSAGES, on_incident),
+        **dict.fromkeys(EVENT_MESSAGES, on_incident),
         pb.TaskUpdated: on_task_update,
         pb.UnitChanged: on_unit,
         roster_pb.MemberResponded: on_member_response,

@@ -24,6 +24,9 @@ from kernel.bus.topics import INCIDENTS
 from kernel.clock import Clock, utc_now
 from kernel.db import transaction
 from kernel.incidents import store as incident_store
+from kernel.incidents.digest import digest_of
+from kernel.incidents.models import IncidentRow
+from kernel.incidents.proto import to_proto
 
 log = logging.getLogger(__name__)
 
@@ -65,7 +68,7 @@ class Reconciler:
         report = ReconcileReport()
         lacking: set[str] = set()
         held = self._held()
-        ours = incident_store.digest_of([(key, value[0]) for key, value in held.items()])
+        ours = digest_of([(key, value[0]) for key, value in held.items()])
         for agency in self._directory.agencies:
             try:
                 theirs = self._directory.stub(agency).GetInventoryDigest(
@@ -118,9 +121,9 @@ class Reconciler:
                 row.id: (row.version, row.received_at)
                 for row in session.execute(
                     select(
-                        incident_store.IncidentRow.id,
-                        incident_store.IncidentRow.version,
-                        incident_store.IncidentRow.received_at,
+                        IncidentRow.id,
+                        IncidentRow.version,
+                        IncidentRow.received_at,
                     )
                 )
             }
@@ -145,13 +148,11 @@ class Reconciler:
         for start in range(0, len(incident_ids), 500):
             with transaction(self._session_factory) as session:
                 for row in session.scalars(
-                    select(incident_store.IncidentRow).where(
-                        incident_store.IncidentRow.id.in_(incident_ids[start : start + 500])
-                    )
+                    select(IncidentRow).where(IncidentRow.id.in_(incident_ids[start : start + 500]))
                 ):
                     incident_store.announce(
                         session,
-                        message=events_pb2.IncidentSnapshot(incident=incident_store.to_proto(row)),
+                        message=events_pb2.IncidentSnapshot(incident=to_proto(row)),
                         source=sources.GATEWAY_RECONCILER,
                         clock=self._clock,
                     )

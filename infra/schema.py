@@ -21,7 +21,7 @@ from kernel.db import Base, UtcDateTime, make_engine
 MIGRATIONS = Path(__file__).with_name("migrations")
 # Every module that declares tables; the schema is their union.
 MODEL_MODULES = (
-    "kernel.incidents.store",
+    "kernel.incidents.models",
     "kernel.dispatch_store",
     "kernel.bus.outbox",
     "kernel.bus.inbox",

@@ -28,7 +28,7 @@ from kernel.bus.outbox import announce
 from kernel.bus.topics import DISPATCH
 from kernel.clock import Clock, utc_now
 from kernel.db import transaction
-from kernel.incidents.store import IncidentRow
+from kernel.incidents.models import IncidentRow
 
 log = logging.getLogger(__name__)
 

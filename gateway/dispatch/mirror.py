@@ -19,7 +19,7 @@ from kernel.bus.envelope import Event, InvalidEvent
 from kernel.clock import Clock, utc_now
 from kernel.db import get_for_update
 from kernel.dispatch_store import TaskRow
-from kernel.incidents.store import IncidentRow
+from kernel.incidents.models import IncidentRow
 
 log = logging.getLogger(__name__)
 

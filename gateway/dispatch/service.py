@@ -29,7 +29,7 @@ from kernel.clock import Clock, utc_now
 from kernel.db import get_for_update
 from kernel.dispatch_store import TaskRow, UnitRow
 from kernel.errors import Conflict, Invalid, NotFound
-from kernel.incidents.store import IncidentRow
+from kernel.incidents.models import IncidentRow
 
 log = logging.getLogger(__name__)
 

@@ -18,7 +18,8 @@ from kernel.clock import Clock, utc_now
 from kernel.db import get_for_update
 from kernel.errors import Conflict, NotFound
 from kernel.incidents import store as incident_store
-from kernel.incidents.store import IncidentRow
+from kernel.incidents.models import IncidentRow
+from kernel.incidents.proto import LEVEL_CODES, STATUS_CODES, to_proto
 
 
 def _location(data: IncidentCreate | IncidentUpdate) -> incident_pb2.Location | None:
@@ -43,7 +44,7 @@ def create(
     incident = incident_pb2.Incident(
         source_agency=data.source_agency,
         category=data.category,
-        level=incident_store.LEVEL_CODES[data.level],
+        level=LEVEL_CODES[data.level],
         title=data.title,
         description=data.description,
         location=_location(data),
@@ -152,7 +153,7 @@ def locked(session: Session, incident_id: str, expected_version: int | None) -> 
 
 
 def _next_version(row: IncidentRow, now: datetime) -> incident_pb2.Incident:
-    incident = incident_store.to_proto(row)
+    incident = to_proto(row)
     incident.version = row.version + 1
     incident.updated_at.FromDatetime(now)
     return incident
@@ -172,7 +173,7 @@ def update(
     if "category" in changed and changes.category is not None:
         incident.category = changes.category
     if "level" in changed and changes.level is not None:
-        incident.level = incident_store.LEVEL_CODES[changes.level]
+        incident.level = LEVEL_CODES[changes.level]
     if "title" in changed and changes.title is not None:
         incident.title = changes.title
     if "description" in changed and changes.description is not None:
@@ -212,13 +213,13 @@ def advance(
         )
     previous = row.status
     incident = _next_version(row, clock())
-    incident.status = incident_store.STATUS_CODES[to_status]
+    incident.status = STATUS_CODES[to_status]
     message = (
         events_pb2.IncidentClosed(incident=incident, reason=reason)
         if to_status == "closed"
         else events_pb2.IncidentStatusChanged(
             incident=incident,
-            from_status=incident_store.STATUS_CODES[previous],
+            from_status=STATUS_CODES[previous],
             to_status=incident.status,
             reason=reason,
         )

@@ -17,7 +17,7 @@ from gateway.incidents.models import IncidentRead
 from gateway.partners.models import AidRead, FeedItem, Partner, SharedChange
 from gateway.partners.sharing import shared_view
 from kernel.db import serialise
-from kernel.incidents.store import IncidentRow
+from kernel.incidents.models import IncidentRow
 
 _PENDING = "jcp_shared_changes"
 _LOCK_KEY = 0x4A435053

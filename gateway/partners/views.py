@@ -36,7 +36,7 @@ from gateway.partners.models import (
 from gateway.partners.sharing import shared_view
 from kernel.db import MAX_BIGINT, transaction
 from kernel.errors import Forbidden, Invalid, NotFound, Unauthorized
-from kernel.incidents.store import IncidentRow
+from kernel.incidents.models import IncidentRow
 
 router = APIRouter(prefix="/partner/v1", tags=["partner"])
 

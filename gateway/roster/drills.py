@@ -33,7 +33,7 @@ from kernel.clock import Clock, utc_now
 from kernel.db import get_for_update
 from kernel.dispatch_store import TaskRow
 from kernel.errors import Conflict, NotFound
-from kernel.incidents.store import IncidentRow
+from kernel.incidents.models import IncidentRow
 
 SCENARIOS_FILE = Path(__file__).with_name("scenarios.toml")
 

@@ -15,7 +15,7 @@ from kernel.bus.inbox import InboxConsumer
 from kernel.clock import Clock, utc_now
 from kernel.db import transaction
 from kernel.errors import Conflict, DomainError, Invalid, NotFound
-from kernel.incidents import store as incident_store
+from kernel.incidents.proto import to_datetime, to_proto
 from kernel.profiles import AgencyProfile
 from services.agency import service
 
@@ -81,9 +81,7 @@ class AgencyApi(agency_pb2_grpc.AgencyServiceServicer):
     def ListIncidentsChanged(
         self, request: agency_pb2.ListIncidentsChangedRequest, context: grpc.ServicerContext
     ) -> agency_pb2.ListIncidentsChangedResponse:
-        changed_since = (
-            incident_store.to_datetime(request.changed_since) if request.HasField("changed_since") else None
-        )
+        changed_since = to_datetime(request.changed_since) if request.HasField("changed_since") else None
         with self._session_factory() as session:
             rows, more = service.list_changes(
                 session=session,
@@ -97,7 +95,7 @@ class AgencyApi(agency_pb2_grpc.AgencyServiceServicer):
                     incident=(
                         incident_pb2.Incident(id=row.id, version=row.version)
                         if request.ids_only
-                        else incident_store.to_proto(row)
+                        else to_proto(row)
                     ),
                 )
                 for row in rows

@@ -18,6 +18,7 @@ from kernel.bus.topics import DISPATCH, INCIDENTS, ROSTER
 from kernel.db import make_engine, make_session_factory, transaction
 from kernel.grpc_server import build_server, set_serving
 from kernel.incidents import store as incident_store
+from kernel.incidents.proto import EVENT_MESSAGES
 from kernel.runtime import Workers, stop_on_signals
 from services.agency import callups, dispatch
 from services.agency.callups_api import AgencyRosterApi
@@ -88,7 +89,7 @@ def main() -> None:
 
     registry, handler = by_type(
         {
-            **dict.fromkeys(incident_store.EVENT_MESSAGES, incident_store.apply_event),
+            **dict.fromkeys(EVENT_MESSAGES, incident_store.apply_event),
             **dict.fromkeys(dispatch_store.DISPATCH_EVENTS, on_dispatch),
             **dict.fromkeys(ROSTER_EVENTS, on_call_up),
         }

@@ -20,6 +20,8 @@ from kernel.bus.outbox import OutboxRecord, OutboxRelay, enqueue
 from kernel.bus.topics import DEAD_LETTERS, INCIDENTS
 from kernel.db import Base, make_engine, make_session_factory, transaction
 from kernel.incidents import store as incident_store
+from kernel.incidents.models import IncidentReceipt, IncidentRow
+from kernel.incidents.proto import REGISTRY
 from kernel.settings import CommonSettings
 from tests.support import wait_for
 
@@ -61,7 +63,7 @@ def nodes(broker: str, database_url: Callable[[str], str]) -> Iterator[Callable[
                 settings=settings,
                 group_id=label,
                 topics=[INCIDENTS],
-                registry=incident_store.REGISTRY,
+                registry=REGISTRY,
                 handler=incident_store.apply_event,
                 session_factory=factory,
             ),
@@ -101,14 +103,12 @@ def _incident(version: int = 1, category: str = "police_call") -> incident_pb2.I
 
 def _held(node: Node) -> dict[str, int]:
     with node.session_factory() as session:
-        return dict(
-            session.execute(select(incident_store.IncidentRow.id, incident_store.IncidentRow.version)).all()
-        )  # type: ignore[arg-type]
+        return dict(session.execute(select(IncidentRow.id, IncidentRow.version)).all())  # type: ignore[arg-type]
 
 
 def _receipts(node: Node) -> int:
     with node.session_factory() as session:
-        return session.scalar(select(func.count()).select_from(incident_store.IncidentReceipt)) or 0
+        return session.scalar(select(func.count()).select_from(IncidentReceipt)) or 0
 
 
 def test_outbox_events_reach_the_consumer_once_even_when_published_twice(
