@@ -13,7 +13,7 @@ from kernel import tasks
 from kernel.db import transaction
 from kernel.errors import Conflict, DomainError, Invalid, NotFound
 from services.agency import dispatch
-from services.agency.grpc_api import AnsweringApi, mapped_errors
+from services.agency.incidents_api import AnsweringApi, mapped_errors
 
 log = logging.getLogger(__name__)
 

@@ -23,7 +23,7 @@ from kernel.runtime import Workers, stop_on_signals
 from services.agency import callups, dispatch
 from services.agency.callups_api import AgencyRosterApi
 from services.agency.dispatch_api import AgencyDispatchApi
-from services.agency.grpc_api import AgencyApi
+from services.agency.incidents_api import AgencyApi
 from services.agency.settings import AgencySettings
 
 log = logging.getLogger(__name__)

@@ -17,7 +17,7 @@ from kernel.db import transaction
 from kernel.errors import Conflict, DomainError, Invalid, NotFound
 from kernel.incidents.proto import to_datetime, to_proto
 from kernel.profiles import AgencyProfile
-from services.agency import service
+from services.agency import incidents
 
 log = logging.getLogger(__name__)
 
@@ -76,14 +76,14 @@ class AgencyApi(agency_pb2_grpc.AgencyServiceServicer):
         self, request: agency_pb2.GetIncidentRequest, context: grpc.ServicerContext
     ) -> incident_pb2.Incident:
         with mapped_errors(context), self._session_factory() as session:
-            return service.get_incident(session=session, incident_id=request.id)
+            return incidents.get_incident(session=session, incident_id=request.id)
 
     def ListIncidentsChanged(
         self, request: agency_pb2.ListIncidentsChangedRequest, context: grpc.ServicerContext
     ) -> agency_pb2.ListIncidentsChangedResponse:
         changed_since = to_datetime(request.changed_since) if request.HasField("changed_since") else None
         with self._session_factory() as session:
-            rows, more = service.list_changes(
+            rows, more = incidents.list_changes(
                 session=session,
                 after_sequence=request.after_sequence,
                 changed_since=changed_since,
@@ -107,7 +107,7 @@ class AgencyApi(agency_pb2_grpc.AgencyServiceServicer):
         self, request: agency_pb2.GetInventoryDigestRequest, context: grpc.ServicerContext
     ) -> agency_pb2.InventoryDigest:
         with self._session_factory() as session:
-            result = service.digest(session=session)
+            result = incidents.digest(session=session)
         return agency_pb2.InventoryDigest(
             count=result.count, digest=result.value, consumer_lag=self._consumer.lag
         )
@@ -116,7 +116,7 @@ class AgencyApi(agency_pb2_grpc.AgencyServiceServicer):
         self, request: agency_pb2.SubmitIncidentRequest, context: grpc.ServicerContext
     ) -> incident_pb2.Incident:
         with mapped_errors(context), transaction(self._session_factory) as session:
-            incident, created = service.submit_incident(
+            incident, created = incidents.submit_incident(
                 session=session,
                 profile=self._profile,
                 incident=request.incident,
