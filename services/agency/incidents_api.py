@@ -1,11 +1,6 @@
-"""The agency's gRPC API: thin adapters from requests to service functions.
-
-Domain errors become gRPC status codes here and nowhere else.
-"""
+"""The agency's incident API: thin adapters from requests to the functions in incidents.py."""
 
 import logging
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 import grpc
 from sqlalchemy.orm import Session, sessionmaker
@@ -14,48 +9,12 @@ from jcp.incidents.v1 import agency_pb2, agency_pb2_grpc, incident_pb2
 from kernel.bus.inbox import InboxConsumer
 from kernel.clock import Clock, utc_now
 from kernel.db import transaction
-from kernel.errors import Conflict, DomainError, Invalid, NotFound
 from kernel.incidents.proto import to_datetime, to_proto
 from kernel.profiles import AgencyProfile
 from services.agency import incidents
+from services.agency.api import mapped_errors
 
 log = logging.getLogger(__name__)
-
-_CODES: dict[type[DomainError], grpc.StatusCode] = {
-    NotFound: grpc.StatusCode.NOT_FOUND,
-    Conflict: grpc.StatusCode.ALREADY_EXISTS,
-    Invalid: grpc.StatusCode.INVALID_ARGUMENT,
-}
-
-
-@contextmanager
-def mapped_errors(
-    context: grpc.ServicerContext, codes: dict[type[DomainError], grpc.StatusCode] = _CODES
-) -> Iterator[None]:
-    try:
-        yield
-    except DomainError as exc:
-        details = "; ".join(f"{name}: {value}" for name, value in exc.details.items())
-        message = f"{exc.message} ({details})" if details else exc.message
-        context.abort(codes.get(type(exc), grpc.StatusCode.FAILED_PRECONDITION), message)
-
-
-class AnsweringApi:
-    """What the APIs for the agency's own people share (operators answering tasks, members'
-    devices answering call-ups): the agency, its database, and the source its events carry."""
-
-    def __init__(
-        self,
-        *,
-        profile: AgencyProfile,
-        session_factory: sessionmaker[Session],
-        source: str,
-        clock: Clock = utc_now,
-    ) -> None:
-        self._profile = profile
-        self._session_factory = session_factory
-        self._source = source
-        self._clock = clock
 
 
 class AgencyApi(agency_pb2_grpc.AgencyServiceServicer):
