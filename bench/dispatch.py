@@ -204,7 +204,7 @@ def fill_units_database(path: Path, units: Sequence[dict[str, Any]]) -> tuple[En
             insert(UnitRow), [{**unit, "status": "available", "version": 1, "task_id": ""} for unit in units]
         )
         created, _ = incident_store.create(
-            session,
+            session=session,
             incident=new_incident(0),
             source=sources.GATEWAY,
             idempotency_key=None,

@@ -177,7 +177,7 @@ def insert_backlog(data_dir: Path, count: int) -> float:
             with transaction(session_factory) as session:
                 for index in range(start, min(count, start + 500)):
                     incident_store.create(
-                        session,
+                        session=session,
                         incident=new_incident(index),
                         source=sources.GATEWAY,
                         idempotency_key=None,

@@ -21,7 +21,7 @@ from kernel.incidents.proto import EVENT_MESSAGES
 
 def handlers(*, rules: routing.RoutingRules, clock: Clock) -> dict[type, Handler]:
     def on_incident(session: Session, event: Event) -> None:
-        if not incident_store.apply_event(session, event, clock=clock):
+        if not incident_store.apply_event(session=session, event=event, clock=clock):
             return
         row = session.get_one(IncidentRow, event.subject or event.message.incident.id)  # type: ignore[attr-defined]
         handling = centers.route(

@@ -138,7 +138,7 @@ class Reconciler:
             incident = stub.GetIncident(agency_pb2.GetIncidentRequest(id=incident_id), timeout=2.0)
             with transaction(self._session_factory) as session:
                 if incident_store.adopt(
-                    session, incident, source=sources.GATEWAY_RECONCILER, clock=self._clock
+                    session=session, incident=incident, source=sources.GATEWAY_RECONCILER, clock=self._clock
                 ):
                     fetched += 1
                     centers.handling_of(session, incident.id)
@@ -151,7 +151,7 @@ class Reconciler:
                     select(IncidentRow).where(IncidentRow.id.in_(incident_ids[start : start + 500]))
                 ):
                     incident_store.announce(
-                        session,
+                        session=session,
                         message=events_pb2.IncidentSnapshot(incident=to_proto(row)),
                         source=sources.GATEWAY_RECONCILER,
                         clock=self._clock,

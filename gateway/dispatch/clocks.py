@@ -159,7 +159,7 @@ def breach_due(
     breach.deadline.FromDatetime(row.deadline)
     breach.breached_at.FromDatetime(now)
     announce(
-        session,
+        session=session,
         topic=DISPATCH,
         source=sources.GATEWAY_DISPATCH,
         key=row.incident_id,

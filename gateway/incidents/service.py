@@ -56,7 +56,7 @@ def create(
     if data.reported_at is not None:
         incident.reported_at.FromDatetime(data.reported_at)
     created, is_new = incident_store.create(
-        session,
+        session=session,
         incident=incident,
         source=sources.GATEWAY,
         idempotency_key=idempotency_key,
@@ -141,7 +141,7 @@ def search(
 
 
 def locked(session: Session, incident_id: str, expected_version: int | None) -> IncidentRow:
-    row = get_for_update(session, IncidentRow, incident_id)
+    row = get_for_update(session=session, model=IncidentRow, key=incident_id)
     if row is None:
         raise NotFound(f"incident {incident_id} does not exist", incident_id=incident_id)
     if expected_version is not None and expected_version != row.version:
@@ -182,7 +182,7 @@ def update(
     if location is not None:
         incident.location.CopyFrom(location)
     incident_store.record_local_change(
-        session,
+        session=session,
         message=events_pb2.IncidentUpdated(incident=incident, changed_fields=changed),
         source=sources.GATEWAY,
         clock=clock,
@@ -224,7 +224,7 @@ def advance(
             reason=reason,
         )
     )
-    incident_store.record_local_change(session, message=message, source=sources.GATEWAY, clock=clock)
+    incident_store.record_local_change(session=session, message=message, source=sources.GATEWAY, clock=clock)
     activity.record(
         session,
         actor=actor,

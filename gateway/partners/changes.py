@@ -62,7 +62,7 @@ def _log(
         pending[item_id].drill = bool(body.get("drill", False))
         return
     if not pending:
-        serialise(session, _LOCK_KEY)
+        serialise(session=session, key=_LOCK_KEY)
     row = SharedChange(
         item_id=item_id,
         kind=kind,

@@ -103,7 +103,7 @@ def start(
     policy: ResponsePolicy,
     clock: Clock = utc_now,
 ) -> Drill:
-    row = get_for_update(session, Drill, drill_id)
+    row = get_for_update(session=session, model=Drill, key=drill_id)
     if row is None:
         raise NotFound(f"drill {drill_id} does not exist", drill_id=drill_id)
     if row.status != "scheduled":
@@ -158,7 +158,7 @@ def start(
 
 
 def end(*, session: Session, drill_id: str, actor: str, clock: Clock = utc_now) -> Drill:
-    row = get_for_update(session, Drill, drill_id)
+    row = get_for_update(session=session, model=Drill, key=drill_id)
     if row is None:
         raise NotFound(f"drill {drill_id} does not exist", drill_id=drill_id)
     if row.status != "running":

@@ -33,5 +33,5 @@ def digest_of(pairs: Sequence[tuple[str, int]]) -> Digest:
     return Digest(count=len(pairs), value=value)
 
 
-def inventory(session: Session) -> list[tuple[str, int]]:
+def inventory(*, session: Session) -> list[tuple[str, int]]:
     return [tuple(row) for row in session.execute(select(IncidentRow.id, IncidentRow.version))]  # type: ignore[misc]

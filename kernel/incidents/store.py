@@ -27,7 +27,7 @@ from kernel.incidents.models import Counter, IdempotencyKey, IncidentReceipt, In
 from kernel.incidents.proto import LEVELS, STATUSES, to_datetime, to_proto, validate
 
 
-def next_sequence(session: Session, name: str = "incidents") -> int:
+def next_sequence(*, session: Session, name: str = "incidents") -> int:
     value = session.execute(
         update(Counter).where(Counter.name == name).values(value=Counter.value + 1).returning(Counter.value)
     ).scalar()
@@ -39,16 +39,16 @@ def next_sequence(session: Session, name: str = "incidents") -> int:
 
 
 def store(
+    *,
     session: Session,
     incident: incident_pb2.Incident,
-    *,
     event_id: str,
     event_type_name: str,
     clock: Clock = utc_now,
 ) -> bool:
     """Keep ``incident`` if it is newer than what is held; say whether it was kept."""
     validate(incident)
-    row = get_for_update(session, IncidentRow, incident.id)
+    row = get_for_update(session=session, model=IncidentRow, key=incident.id)
     if row is not None and row.version >= incident.version:
         return False
     now = clock()
@@ -71,7 +71,7 @@ def store(
         "reported_at": to_datetime(incident.reported_at),
         "updated_at": to_datetime(incident.updated_at),
         "received_at": now,
-        "sequence": next_sequence(session),
+        "sequence": next_sequence(session=session),
     }
     if row is None:
         session.add(IncidentRow(id=incident.id, **values))
@@ -102,42 +102,46 @@ def _incident_event(message: Message, *, source: str, clock: Clock) -> Event:
     )
 
 
-def announce(session: Session, *, message: Message, source: str, clock: Clock = utc_now) -> Event:
+def announce(*, session: Session, message: Message, source: str, clock: Clock = utc_now) -> Event:
     """Put an incident event on the outbox, in the caller's transaction."""
     incident: incident_pb2.Incident = message.incident  # type: ignore[attr-defined]
     return outbox.announce(
-        session, topic=INCIDENTS, key=incident.id, message=message, source=source, clock=clock
+        session=session, topic=INCIDENTS, key=incident.id, message=message, source=source, clock=clock
     )
 
 
-def adopt(session: Session, incident: incident_pb2.Incident, *, source: str, clock: Clock = utc_now) -> bool:
+def adopt(*, session: Session, incident: incident_pb2.Incident, source: str, clock: Clock = utc_now) -> bool:
     """Keep an incident learned outside Kafka (reconciliation) and pass it on as a snapshot."""
     event = _incident_event(events_pb2.IncidentSnapshot(incident=incident), source=source, clock=clock)
-    if not store(session, incident, event_id=event.id, event_type_name=event.type, clock=clock):
+    if not store(
+        session=session, incident=incident, event_id=event.id, event_type_name=event.type, clock=clock
+    ):
         return False
-    enqueue(session, topic=INCIDENTS, key=incident.id, event=event, clock=clock)
+    enqueue(session=session, topic=INCIDENTS, key=incident.id, event=event, clock=clock)
     return True
 
 
-def record_local_change(session: Session, *, message: Message, source: str, clock: Clock = utc_now) -> Event:
+def record_local_change(*, session: Session, message: Message, source: str, clock: Clock = utc_now) -> Event:
     """Store a change made here and announce it, atomically."""
-    event = announce(session, message=message, source=source, clock=clock)
+    event = announce(session=session, message=message, source=source, clock=clock)
     incident: incident_pb2.Incident = message.incident  # type: ignore[attr-defined]
-    store(session, incident, event_id=event.id, event_type_name=event.type, clock=clock)
+    store(session=session, incident=incident, event_id=event.id, event_type_name=event.type, clock=clock)
     return event
 
 
-def apply_event(session: Session, event: Event, *, clock: Clock = utc_now) -> bool:
+def apply_event(*, session: Session, event: Event, clock: Clock = utc_now) -> bool:
     incident = getattr(event.message, "incident", None)
     if incident is None or not event.message.HasField("incident"):
         raise InvalidEvent(f"{event.type} carries no incident")
     if event.subject and event.subject != incident.id:
         raise InvalidEvent(f"ce_subject {event.subject!r} does not match incident {incident.id!r}")
-    return store(session, incident, event_id=event.id, event_type_name=event.type, clock=clock)
+    return store(
+        session=session, incident=incident, event_id=event.id, event_type_name=event.type, clock=clock
+    )
 
 
 def changes_after(
-    session: Session, *, after_sequence: int, changed_since: datetime | None, limit: int
+    *, session: Session, after_sequence: int, changed_since: datetime | None, limit: int
 ) -> list[IncidentRow]:
     query = select(IncidentRow).where(IncidentRow.sequence > after_sequence)
     if changed_since is not None:
@@ -146,8 +150,8 @@ def changes_after(
 
 
 def create(
-    session: Session,
     *,
+    session: Session,
     incident: incident_pb2.Incident,
     source: str,
     idempotency_key: str | None,
@@ -190,6 +194,6 @@ def create(
         )
         session.flush()
     record_local_change(
-        session, message=events_pb2.IncidentReported(incident=created), source=source, clock=clock
+        session=session, message=events_pb2.IncidentReported(incident=created), source=source, clock=clock
     )
     return created, True

@@ -42,7 +42,7 @@ def submit_incident(
     submitted.source_agency = profile.id
     fingerprint = hashlib.sha256(submitted.SerializeToString(deterministic=True)).hexdigest()
     return incident_store.create(
-        session,
+        session=session,
         incident=submitted,
         source=sources.agency(profile.id),
         idempotency_key=f"{profile.id}:{idempotency_key}" if idempotency_key else None,
@@ -60,10 +60,10 @@ def list_changes(
 ) -> tuple[list[IncidentRow], bool]:
     page_size = min(max(page_size or 500, 1), 5000)
     rows = incident_store.changes_after(
-        session, after_sequence=after_sequence, changed_since=changed_since, limit=page_size + 1
+        session=session, after_sequence=after_sequence, changed_since=changed_since, limit=page_size + 1
     )
     return rows[:page_size], len(rows) > page_size
 
 
 def digest(*, session: Session) -> Digest:
-    return digest_of(inventory(session))
+    return digest_of(inventory(session=session))

@@ -81,15 +81,18 @@ def main() -> None:
     if seeded:
         log.info("agency %s: %d units from its profile", profile.id, seeded)
 
+    def on_incident(session: Session, event: Event) -> None:
+        incident_store.apply_event(session=session, event=event)
+
     def on_dispatch(session: Session, event: Event) -> None:
-        dispatch.handle_event(session, event, profile=profile, source=source)
+        dispatch.handle_event(session=session, event=event, profile=profile, source=source)
 
     def on_call_up(session: Session, event: Event) -> None:
-        callups.handle_event(session, event, profile=profile)
+        callups.handle_event(session=session, event=event, profile=profile)
 
     registry, handler = by_type(
         {
-            **dict.fromkeys(EVENT_MESSAGES, incident_store.apply_event),
+            **dict.fromkeys(EVENT_MESSAGES, on_incident),
             **dict.fromkeys(dispatch_store.DISPATCH_EVENTS, on_dispatch),
             **dict.fromkeys(ROSTER_EVENTS, on_call_up),
         }

@@ -64,7 +64,7 @@ def nodes(broker: str, database_url: Callable[[str], str]) -> Iterator[Callable[
                 group_id=label,
                 topics=[INCIDENTS],
                 registry=REGISTRY,
-                handler=incident_store.apply_event,
+                handler=lambda session, event: incident_store.apply_event(session=session, event=event),
                 session_factory=factory,
             ),
             stop=threading.Event(),
@@ -119,15 +119,17 @@ def test_outbox_events_reach_the_consumer_once_even_when_published_twice(
     with transaction(sender.session_factory) as session:
         for incident in sent:
             event = incident_store.announce(
-                session, message=events_pb2.IncidentReported(incident=incident), source="/test"
+                session=session, message=events_pb2.IncidentReported(incident=incident), source="/test"
             )
             # The same event written twice: what a relay crash between send and mark does.
-            enqueue(session, topic=INCIDENTS, key=incident.id, event=event)
+            enqueue(session=session, topic=INCIDENTS, key=incident.id, event=event)
     wait_for(lambda: len(_held(receiver)) == 50, timeout=30, message="receiver holds all 50")
     wait_for(lambda: receiver.consumer.assigned.is_set(), timeout=5, message="assigned")
     with transaction(sender.session_factory) as session:
         marker = _incident()
-        incident_store.announce(session, message=events_pb2.IncidentReported(incident=marker), source="/test")
+        incident_store.announce(
+            session=session, message=events_pb2.IncidentReported(incident=marker), source="/test"
+        )
     wait_for(lambda: marker.id in _held(receiver), timeout=30, message="marker arrives after the duplicates")
     assert _held(receiver) == {incident.id: 1 for incident in [*sent, marker]}
     assert _receipts(receiver) == 51
@@ -143,10 +145,16 @@ def test_older_versions_never_overwrite_newer_ones(nodes: Callable[[str], Node])
     older.version = 2
     older.title = "stale"
     with transaction(sender.session_factory) as session:
-        incident_store.announce(session, message=events_pb2.IncidentSnapshot(incident=incident), source="/t")
-        incident_store.announce(session, message=events_pb2.IncidentSnapshot(incident=older), source="/t")
+        incident_store.announce(
+            session=session, message=events_pb2.IncidentSnapshot(incident=incident), source="/t"
+        )
+        incident_store.announce(
+            session=session, message=events_pb2.IncidentSnapshot(incident=older), source="/t"
+        )
         marker = _incident()
-        incident_store.announce(session, message=events_pb2.IncidentReported(incident=marker), source="/t")
+        incident_store.announce(
+            session=session, message=events_pb2.IncidentReported(incident=marker), source="/t"
+        )
     wait_for(lambda: marker.id in _held(receiver), timeout=30, message="all three events consumed")
     assert _held(receiver)[incident.id] == 3
 
