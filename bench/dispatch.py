@@ -64,12 +64,13 @@ from gateway.incidents.models import IncidentCreate
 from infra.platform import Platform
 from jcp.dispatch.v1 import dispatch_pb2 as pb
 from jcp.dispatch.v1 import dispatch_pb2_grpc
-from kernel import incident_store, sources
+from kernel import sources
 from kernel.bus.clients import create_topics, make_consumer, make_producer
 from kernel.bus.topics import TopicSpec
 from kernel.catalog import AGENCIES
 from kernel.db import Base, make_engine, make_session_factory, transaction
 from kernel.dispatch_store import UnitRow
+from kernel.incidents import store as incident_store
 from kernel.settings import CommonSettings
 
 BOARD_CENTER = "construction"
@@ -182,7 +183,7 @@ def fill_units_database(path: Path, units: Sequence[dict[str, Any]]) -> tuple[En
             insert(UnitRow), [{**unit, "status": "available", "version": 1, "task_id": ""} for unit in units]
         )
         created, _ = incident_store.create(
-            session,
+            session=session,
             incident=new_incident(0),
             source=sources.GATEWAY,
             idempotency_key=None,

@@ -30,9 +30,10 @@ from bench.stats import Row, latency_rows, ms, report
 from infra.broker import free_port, wait_until_answering
 from infra.platform import PYTHONPATH, Platform
 from infra.processes import spawn, terminate
-from kernel import incident_store, sources
+from kernel import sources
 from kernel.catalog import AGENCIES
 from kernel.db import make_engine, make_session_factory, transaction
+from kernel.incidents import store as incident_store
 
 WARM_UP_S = 1.0
 
@@ -177,7 +178,7 @@ def insert_backlog(data_dir: Path, count: int) -> float:
             with transaction(session_factory) as session:
                 for index in range(start, min(count, start + 500)):
                     incident_store.create(
-                        session,
+                        session=session,
                         incident=new_incident(index),
                         source=sources.GATEWAY,
                         idempotency_key=None,

@@ -10,7 +10,7 @@ from jcp.incidents.v1 import events_pb2, incident_pb2
 from kernel import sources
 from kernel.bus.envelope import new_event, to_headers
 from kernel.catalog import DISTRICT_ADMIN_CODE
-from kernel.incident_store import LEVEL_CODES
+from kernel.incidents.proto import LEVEL_CODES
 
 Record = tuple[bytes, list[tuple[str, bytes]], bytes]
 

@@ -13,7 +13,7 @@ from kernel.bus.inbox import ProcessedEvent
 from kernel.bus.outbox import OutboxRecord
 from kernel.bus.topics import INCIDENTS
 from kernel.catalog import AGENCIES
-from kernel.incident_store import IncidentReceipt, IncidentRow
+from kernel.incidents.models import IncidentReceipt, IncidentRow
 
 SNAPSHOT_TYPE = "jcp.incidents.v1.IncidentSnapshot"
 

@@ -19,7 +19,7 @@ from infra.platform import Platform
 from jcp.incidents.v1 import agency_pb2, agency_pb2_grpc, incident_pb2
 from jcp.roster.v1 import roster_pb2, roster_pb2_grpc
 from kernel.catalog import AGENCIES
-from kernel.incident_store import LEVEL_CODES
+from kernel.incidents.proto import LEVEL_CODES
 
 # Every demo account (one per role, named after it) signs in with this password (README).
 PASSWORD = "jcp-demo-2026"

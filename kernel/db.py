@@ -109,7 +109,7 @@ def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
         _writing.reset(token)
 
 
-def serialise(session: Session, key: int) -> None:
+def serialise(*, session: Session, key: int) -> None:
     """Makes writers of one kind take turns until their transactions end, so rows numbered by a
     sequence commit in that order. SQLite's write lock already does this; PostgreSQL takes a
     transaction-scoped advisory lock named by ``key``."""
@@ -117,7 +117,7 @@ def serialise(session: Session, key: int) -> None:
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
 
 
-def get_for_update(session: Session, model: type[_Row], key: object) -> _Row | None:
+def get_for_update(*, session: Session, model: type[_Row], key: object) -> _Row | None:
     """Load a row to change it, locked against concurrent writers. On SQLite the unit of work
     already holds the database's write lock (BEGIN IMMEDIATE), so a row lock would only cost
     a second query for a row the session may already hold."""

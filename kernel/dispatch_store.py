@@ -100,7 +100,7 @@ def validate_task(task: pb.Task) -> None:
             raise InvalidEvent(f"task {field} is required")
 
 
-def store_task(session: Session, task: pb.Task) -> TaskRow | None:
+def store_task(*, session: Session, task: pb.Task) -> TaskRow | None:
     """Keep ``task`` if it is newer than what is held; the stored row, or None if not kept."""
     validate_task(task)
     values = {
@@ -128,7 +128,7 @@ _Stored = TypeVar("_Stored", TaskRow, UnitRow)
 def _keep_if_newer(
     session: Session, model: type[_Stored], key: str, values: dict[str, Any]
 ) -> _Stored | None:
-    row = get_for_update(session, model, key)
+    row = get_for_update(session=session, model=model, key=key)
     if row is not None and row.version >= values["version"]:
         return None
     if row is None:
@@ -158,7 +158,7 @@ def unit_to_proto(row: UnitRow) -> pb.Unit:
     return unit
 
 
-def store_unit(session: Session, unit: pb.Unit) -> UnitRow | None:
+def store_unit(*, session: Session, unit: pb.Unit) -> UnitRow | None:
     if not unit.id or not unit.agency:
         raise InvalidEvent("unit id and agency are required")
     if unit.status not in UNIT_STATUSES:

@@ -12,7 +12,7 @@ from sqlalchemy import create_engine, func, select
 from sqlalchemy.engine import Engine
 
 from infra.platform import Platform
-from kernel.incident_store import IncidentReceipt, IncidentRow
+from kernel.incidents.models import IncidentReceipt, IncidentRow
 
 T = TypeVar("T")
 

@@ -9,16 +9,17 @@ from gateway.incidents import service as incidents
 from gateway.roster import callups
 from jcp.dispatch.v1 import dispatch_pb2 as pb
 from jcp.roster.v1 import roster_pb2 as roster_pb
-from kernel import incident_store
 from kernel.bus.envelope import Event, InvalidEvent
 from kernel.bus.inbox import Handler
 from kernel.clock import Clock
-from kernel.incident_store import IncidentRow
+from kernel.incidents import store as incident_store
+from kernel.incidents.models import IncidentRow
+from kernel.incidents.proto import EVENT_MESSAGES
 
 
 def handlers(*, rules: routing.RoutingRules, clock: Clock) -> dict[type, Handler]:
     def on_incident(session: Session, event: Event) -> None:
-        if not incident_store.apply_event(session, event, clock=clock):
+        if not incident_store.apply_event(session=session, event=event, clock=clock):
             return
         row = session.get_one(IncidentRow, event.subject or event.message.incident.id)  # type: ignore[attr-defined]
         incidents.joined_picture(
@@ -44,7 +45,7 @@ def handlers(*, rules: routing.RoutingRules, clock: Clock) -> dict[type, Handler
         raise InvalidEvent(f"{event.type} comes only from the gateway, not from {event.source}")
 
     return {
-        **dict.fromkeys(incident_store.EVENT_MESSAGES, on_incident),
+        **dict.fromkeys(EVENT_MESSAGES, on_incident),
         pb.TaskUpdated: on_task_update,
         pb.UnitChanged: on_unit,
         roster_pb.MemberResponded: on_member_response,

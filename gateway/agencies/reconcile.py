@@ -18,11 +18,15 @@ from sqlalchemy.orm import Session, sessionmaker
 from gateway.agencies.directory import AgencyDirectory
 from gateway.centers import service as centers
 from jcp.incidents.v1 import agency_pb2, events_pb2
-from kernel import incident_store, sources
+from kernel import sources
 from kernel.bus.outbox import OutboxRecord
 from kernel.bus.topics import INCIDENTS
 from kernel.clock import Clock, utc_now
 from kernel.db import transaction
+from kernel.incidents import store as incident_store
+from kernel.incidents.digest import digest_of
+from kernel.incidents.models import IncidentRow
+from kernel.incidents.proto import to_proto
 
 log = logging.getLogger(__name__)
 
@@ -64,7 +68,7 @@ class Reconciler:
         report = ReconcileReport()
         lacking: set[str] = set()
         held = self._held()
-        ours = incident_store.digest_of([(key, value[0]) for key, value in held.items()])
+        ours = digest_of([(key, value[0]) for key, value in held.items()])
         for agency in self._directory.agencies:
             try:
                 theirs = self._directory.stub(agency).GetInventoryDigest(
@@ -117,9 +121,9 @@ class Reconciler:
                 row.id: (row.version, row.received_at)
                 for row in session.execute(
                     select(
-                        incident_store.IncidentRow.id,
-                        incident_store.IncidentRow.version,
-                        incident_store.IncidentRow.received_at,
+                        IncidentRow.id,
+                        IncidentRow.version,
+                        IncidentRow.received_at,
                     )
                 )
             }
@@ -134,7 +138,7 @@ class Reconciler:
             incident = stub.GetIncident(agency_pb2.GetIncidentRequest(id=incident_id), timeout=2.0)
             with transaction(self._session_factory) as session:
                 if incident_store.adopt(
-                    session, incident, source=sources.GATEWAY_RECONCILER, clock=self._clock
+                    session=session, incident=incident, source=sources.GATEWAY_RECONCILER, clock=self._clock
                 ):
                     fetched += 1
                     centers.handling_of(session=session, incident_id=incident.id)
@@ -144,13 +148,11 @@ class Reconciler:
         for start in range(0, len(incident_ids), 500):
             with transaction(self._session_factory) as session:
                 for row in session.scalars(
-                    select(incident_store.IncidentRow).where(
-                        incident_store.IncidentRow.id.in_(incident_ids[start : start + 500])
-                    )
+                    select(IncidentRow).where(IncidentRow.id.in_(incident_ids[start : start + 500]))
                 ):
                     incident_store.announce(
-                        session,
-                        message=events_pb2.IncidentSnapshot(incident=incident_store.to_proto(row)),
+                        session=session,
+                        message=events_pb2.IncidentSnapshot(incident=to_proto(row)),
                         source=sources.GATEWAY_RECONCILER,
                         clock=self._clock,
                     )

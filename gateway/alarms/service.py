@@ -17,7 +17,7 @@ from gateway.incidents.models import IncidentCreate, Reporter
 from kernel.clock import Clock, utc_now
 from kernel.dispatch_store import TaskRow
 from kernel.errors import Invalid
-from kernel.incident_store import IncidentRow
+from kernel.incidents.models import IncidentRow
 
 ALARM_AGENCY = "localgov"
 ALARM_CAPABILITY = "alarm_response"

@@ -51,7 +51,7 @@ def append(
     detail: dict[str, Any] | None = None,
 ) -> AuditEntry:
     """Adds an entry inside the caller's unit of work, so it commits with the change it records."""
-    serialise(session, _LOCK_KEY)
+    serialise(session=session, key=_LOCK_KEY)
     prev = session.scalar(select(AuditEntry.hash).order_by(AuditEntry.seq.desc()).limit(1)) or GENESIS
     detail = json.loads(json.dumps(detail or {}, default=str))
     entry = AuditEntry(

@@ -89,7 +89,7 @@ def create(factory: sessionmaker[Session], data: OperatorCreate, now: datetime) 
 
 def change(factory: sessionmaker[Session], username: str, data: OperatorChange) -> OperatorRead:
     with transaction(factory) as session:
-        row = get_for_update(session, OperatorAccount, username)
+        row = get_for_update(session=session, model=OperatorAccount, key=username)
         if row is None:
             raise NotFound(f"no operator {username!r}")
         if data.role is not None:

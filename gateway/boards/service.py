@@ -20,7 +20,7 @@ from gateway.roster import service as roster
 from kernel import tasks
 from kernel.clock import Clock, utc_now
 from kernel.dispatch_store import TaskRow, UnitRow
-from kernel.incident_store import IncidentRow
+from kernel.incidents.models import IncidentRow
 
 OPEN_INCIDENT = ("reported", "accepted", "dispatched", "on_scene", "resolved")
 

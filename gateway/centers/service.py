@@ -10,7 +10,7 @@ from gateway.centers.models import (
 from kernel.catalog import AGENCIES
 from kernel.clock import Clock, utc_now
 from kernel.errors import NotFound
-from kernel.incident_store import IncidentRow
+from kernel.incidents.models import IncidentRow
 
 
 def center_of(rules: routing.RoutingRules, center: str) -> routing.Center:

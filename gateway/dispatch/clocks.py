@@ -28,7 +28,7 @@ from kernel.bus.outbox import announce
 from kernel.bus.topics import DISPATCH
 from kernel.clock import Clock, utc_now
 from kernel.db import transaction
-from kernel.incident_store import IncidentRow
+from kernel.incidents.models import IncidentRow
 
 log = logging.getLogger(__name__)
 
@@ -159,7 +159,7 @@ def breach_due(
     breach.deadline.FromDatetime(row.deadline)
     breach.breached_at.FromDatetime(now)
     announce(
-        session,
+        session=session,
         topic=DISPATCH,
         source=sources.GATEWAY_DISPATCH,
         key=row.incident_id,

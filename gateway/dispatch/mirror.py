@@ -19,7 +19,7 @@ from kernel.bus.envelope import Event, InvalidEvent
 from kernel.clock import Clock, utc_now
 from kernel.db import get_for_update
 from kernel.dispatch_store import TaskRow
-from kernel.incident_store import IncidentRow
+from kernel.incidents.models import IncidentRow
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +29,7 @@ def task_update(*, session: Session, event: Event, clock: Clock = utc_now) -> No
     message = event.message
     assert isinstance(message, pb.TaskUpdated)
     incoming = message.task
-    row = get_for_update(session, TaskRow, incoming.id)
+    row = get_for_update(session=session, model=TaskRow, key=incoming.id)
     if row is None:
         raise InvalidEvent(f"task {incoming.id} was never dispatched")
     if event.source != sources.agency(row.agency) or incoming.agency != row.agency:
@@ -38,7 +38,7 @@ def task_update(*, session: Session, event: Event, clock: Clock = utc_now) -> No
     if row.status not in tasks.OPEN:
         return  # cancelled here meanwhile: the task is over whatever the agency did
     previous = row.status
-    stored = dispatch_store.store_task(session, incoming)
+    stored = dispatch_store.store_task(session=session, task=incoming)
     if stored is None:
         return
     now = clock()
@@ -63,7 +63,7 @@ def task_update(*, session: Session, event: Event, clock: Clock = utc_now) -> No
         data={"task_id": stored.id, "agency": stored.agency, "from": previous, "note": stored.note},
         clock=clock,
     )
-    incident = get_for_update(session, IncidentRow, stored.incident_id)
+    incident = get_for_update(session=session, model=IncidentRow, key=stored.incident_id)
     if stored.status == "on_scene" and incident is not None and incident.status == "dispatched":
         incidents.advance(
             session=session,
@@ -80,7 +80,7 @@ def unit_change(*, session: Session, event: Event, clock: Clock = utc_now) -> No
     assert isinstance(message, pb.UnitChanged)
     if event.source != sources.agency(message.unit.agency):
         raise InvalidEvent(f"{event.source} may not change unit {message.unit.id} of {message.unit.agency}")
-    row = dispatch_store.store_unit(session, message.unit)
+    row = dispatch_store.store_unit(session=session, unit=message.unit)
     if row is None:
         return
     activity.record(

@@ -29,7 +29,7 @@ from kernel.clock import Clock, utc_now
 from kernel.db import get_for_update
 from kernel.dispatch_store import TaskRow, UnitRow
 from kernel.errors import Conflict, Invalid, NotFound
-from kernel.incident_store import IncidentRow
+from kernel.incidents.models import IncidentRow
 
 log = logging.getLogger(__name__)
 
@@ -114,7 +114,7 @@ def dispatch(
         task.acknowledge_by.FromDatetime(acknowledge_by)
         task.on_scene_by.FromDatetime(on_scene_by)
         task.updated_at.FromDatetime(now)
-        row = dispatch_store.store_task(session, task)
+        row = dispatch_store.store_task(session=session, task=task)
         assert row is not None
         created.append(row)
         for unit_id in item.unit_ids:
@@ -135,7 +135,7 @@ def dispatch(
                 )
             )
         announce(
-            session,
+            session=session,
             topic=DISPATCH,
             source=sources.GATEWAY_DISPATCH,
             key=incident_id,
@@ -184,7 +184,7 @@ def release_units(*, session: Session, task_id: str) -> None:
 def cancel_task(
     *, session: Session, task_id: str, reason: str, actor: str, clock: Clock = utc_now
 ) -> TaskRow:
-    row = get_for_update(session, TaskRow, task_id)
+    row = get_for_update(session=session, model=TaskRow, key=task_id)
     if row is None:
         raise NotFound(f"task {task_id} does not exist", task_id=task_id)
     if row.status not in tasks.OPEN:
@@ -203,13 +203,13 @@ def _cancel(session: Session, row: TaskRow, *, reason: str, actor: str, clock: C
     task.note = reason
     task.updated_by = actor
     task.updated_at.FromDatetime(now)
-    dispatch_store.store_task(session, task)
+    dispatch_store.store_task(session=session, task=task)
     clocks.settle(
         session=session, task_id=row.id, kinds=("acknowledge", "on_scene"), status="cancelled", now=now
     )
     release_units(session=session, task_id=row.id)
     announce(
-        session,
+        session=session,
         topic=DISPATCH,
         source=sources.GATEWAY_DISPATCH,
         key=row.incident_id,

@@ -9,7 +9,7 @@ from gateway.incidents import service
 from gateway.incidents.models import Merge, StatusChange
 from kernel.clock import Clock, utc_now
 from kernel.errors import Conflict, Invalid
-from kernel.incident_store import IncidentRow
+from kernel.incidents.models import IncidentRow
 
 ENDS_RESPONSE = ("resolved", "closed", "cancelled", "merged")
 

@@ -7,7 +7,7 @@ from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
 
 from kernel.catalog import AGENCIES, CATEGORIES, DISTRICT_ADMIN_CODE
 from kernel.clock import utc_now
-from kernel.incident_store import IncidentRow
+from kernel.incidents.models import IncidentRow
 
 Level = Literal["I", "II", "III", "IV"]
 Status = Literal[

@@ -13,11 +13,13 @@ from gateway.centers import service as centers
 from gateway.incidents import lifecycle
 from gateway.incidents.models import IncidentCreate, IncidentUpdate, StatusChange
 from jcp.incidents.v1 import events_pb2, incident_pb2
-from kernel import incident_store, metrics, sources
+from kernel import metrics, sources
 from kernel.clock import Clock, utc_now
 from kernel.db import get_for_update
 from kernel.errors import Conflict, NotFound
-from kernel.incident_store import IncidentRow
+from kernel.incidents import store as incident_store
+from kernel.incidents.models import IncidentRow
+from kernel.incidents.proto import LEVEL_CODES, STATUS_CODES, to_proto
 
 
 def _location(data: IncidentCreate | IncidentUpdate) -> incident_pb2.Location | None:
@@ -42,7 +44,7 @@ def create(
     incident = incident_pb2.Incident(
         source_agency=data.source_agency,
         category=data.category,
-        level=incident_store.LEVEL_CODES[data.level],
+        level=LEVEL_CODES[data.level],
         title=data.title,
         description=data.description,
         location=_location(data),
@@ -54,7 +56,7 @@ def create(
     if data.reported_at is not None:
         incident.reported_at.FromDatetime(data.reported_at)
     created, is_new = incident_store.create(
-        session,
+        session=session,
         incident=incident,
         source=sources.GATEWAY,
         idempotency_key=idempotency_key,
@@ -158,7 +160,7 @@ def search(
 
 
 def locked(*, session: Session, incident_id: str, expected_version: int | None) -> IncidentRow:
-    row = get_for_update(session, IncidentRow, incident_id)
+    row = get_for_update(session=session, model=IncidentRow, key=incident_id)
     if row is None:
         raise NotFound(f"incident {incident_id} does not exist", incident_id=incident_id)
     if expected_version is not None and expected_version != row.version:
@@ -170,7 +172,7 @@ def locked(*, session: Session, incident_id: str, expected_version: int | None) 
 
 
 def _next_version(row: IncidentRow, now: datetime) -> incident_pb2.Incident:
-    incident = incident_store.to_proto(row)
+    incident = to_proto(row)
     incident.version = row.version + 1
     incident.updated_at.FromDatetime(now)
     return incident
@@ -190,7 +192,7 @@ def update(
     if "category" in changed and changes.category is not None:
         incident.category = changes.category
     if "level" in changed and changes.level is not None:
-        incident.level = incident_store.LEVEL_CODES[changes.level]
+        incident.level = LEVEL_CODES[changes.level]
     if "title" in changed and changes.title is not None:
         incident.title = changes.title
     if "description" in changed and changes.description is not None:
@@ -199,7 +201,7 @@ def update(
     if location is not None:
         incident.location.CopyFrom(location)
     incident_store.record_local_change(
-        session,
+        session=session,
         message=events_pb2.IncidentUpdated(incident=incident, changed_fields=changed),
         source=sources.GATEWAY,
         clock=clock,
@@ -230,18 +232,18 @@ def advance(
         )
     previous = row.status
     incident = _next_version(row, clock())
-    incident.status = incident_store.STATUS_CODES[to_status]
+    incident.status = STATUS_CODES[to_status]
     message = (
         events_pb2.IncidentClosed(incident=incident, reason=reason)
         if to_status == "closed"
         else events_pb2.IncidentStatusChanged(
             incident=incident,
-            from_status=incident_store.STATUS_CODES[previous],
+            from_status=STATUS_CODES[previous],
             to_status=incident.status,
             reason=reason,
         )
     )
-    incident_store.record_local_change(session, message=message, source=sources.GATEWAY, clock=clock)
+    incident_store.record_local_change(session=session, message=message, source=sources.GATEWAY, clock=clock)
     activity.record(
         session=session,
         actor=actor,

@@ -56,7 +56,11 @@ def _apply(row: Partner, agreement: Agreement) -> None:
 
 
 def get(*, session: Session, partner_id: str, for_update: bool = False) -> Partner:
-    row = get_for_update(session, Partner, partner_id) if for_update else session.get(Partner, partner_id)
+    row = (
+        get_for_update(session=session, model=Partner, key=partner_id)
+        if for_update
+        else session.get(Partner, partner_id)
+    )
     if row is None:
         raise NotFound(f"no partner {partner_id!r}")
     return row
@@ -138,7 +142,7 @@ def keys(*, session: Session, partner_id: str) -> list[KeyRead]:
 
 def revoke_key(*, session: Session, partner_id: str, key_id: str, actor: str, now: datetime) -> KeyRead:
     """Refuses the key, and every token made from it, from the next request on."""
-    row = get_for_update(session, PartnerKey, key_id)
+    row = get_for_update(session=session, model=PartnerKey, key=key_id)
     if row is None or row.partner_id != partner_id:
         raise NotFound(f"no key {key_id} for partner {partner_id}")
     if row.revoked_at is None:
@@ -170,7 +174,7 @@ def set_webhook(
     row.webhook_url = str(data.url)
     row.webhook_secret = secrets.token_urlsafe(32)
     newest = changes.newest(session=session)
-    state = get_for_update(session, WebhookState, partner_id)
+    state = get_for_update(session=session, model=WebhookState, key=partner_id)
     if state is None:
         session.add(WebhookState(partner_id=partner_id, cursor=newest, attempts=0, last_error=None))
     else:

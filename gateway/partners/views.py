@@ -38,7 +38,7 @@ from gateway.partners.outbound import changes
 from gateway.partners.outbound.sharing import shared_view
 from kernel.db import MAX_BIGINT, transaction
 from kernel.errors import Forbidden, Invalid, NotFound, Unauthorized
-from kernel.incident_store import IncidentRow
+from kernel.incidents.models import IncidentRow
 
 router = APIRouter(prefix="/partner/v1", tags=["partner"])
 

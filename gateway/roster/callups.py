@@ -32,7 +32,7 @@ from kernel.bus.topics import ROSTER
 from kernel.clock import Clock, utc_now
 from kernel.db import get_for_update
 from kernel.errors import Conflict, NotFound
-from kernel.incident_store import IncidentRow
+from kernel.incidents.models import IncidentRow
 
 
 def call_up(
@@ -103,7 +103,7 @@ def call_up(
         session.add(CallUpMember(call_up_id=row.id, member_id=member.id))
         message.members.add(member_id=member.id, name=member.name, phone=member.phone, role=member.role)
     announce(
-        session,
+        session=session,
         topic=ROSTER,
         source=sources.GATEWAY_ROSTER,
         key=row.id,
@@ -126,7 +126,7 @@ def close_call_up(
     *, session: Session, call_up_id: str, status: str, reason: str, actor: str, clock: Clock = utc_now
 ) -> CallUpRow:
     """Cancel a call-up, or stand its members down; either way they are free again."""
-    row = get_for_update(session, CallUpRow, call_up_id)
+    row = get_for_update(session=session, model=CallUpRow, key=call_up_id)
     if row is None:
         raise NotFound(f"call-up {call_up_id} does not exist", call_up_id=call_up_id)
     if row.status != "open":
@@ -138,7 +138,9 @@ def close_call_up(
         member.status = "available"
     message = pb.CallUpCancelled(call_up_id=row.id, agency=row.agency, reason=reason)
     message.cancelled_at.FromDatetime(now)
-    announce(session, topic=ROSTER, source=sources.GATEWAY_ROSTER, key=row.id, message=message, clock=clock)
+    announce(
+        session=session, topic=ROSTER, source=sources.GATEWAY_ROSTER, key=row.id, message=message, clock=clock
+    )
     activity.record(
         session=session,
         actor=actor,
@@ -160,7 +162,7 @@ def mirror_response(*, session: Session, event: Event, clock: Clock = utc_now) -
         raise InvalidEvent(f"call-up {message.call_up_id} was never issued")
     if event.source != sources.agency(row.agency) or message.agency != row.agency:
         raise InvalidEvent(f"{event.source} may not answer call-up {row.id}: it belongs to {row.agency}")
-    called = get_for_update(session, CallUpMember, (row.id, message.member_id))
+    called = get_for_update(session=session, model=CallUpMember, key=(row.id, message.member_id))
     if called is None:
         raise InvalidEvent(f"member {message.member_id} is not called by {row.id}")
     at = message.at.ToDatetime(tzinfo=clock().tzinfo)

@@ -30,7 +30,7 @@ from gateway.roster.models import CallUpCreate, CallUpRow, Drill, DrillCreate
 from kernel.clock import Clock, utc_now
 from kernel.db import get_for_update
 from kernel.errors import Conflict, NotFound
-from kernel.incident_store import IncidentRow
+from kernel.incidents.models import IncidentRow
 
 SCENARIOS_FILE = Path(__file__).with_name("scenarios.toml")
 
@@ -100,7 +100,7 @@ def start(
     policy: ResponsePolicy,
     clock: Clock = utc_now,
 ) -> Drill:
-    row = get_for_update(session, Drill, drill_id)
+    row = get_for_update(session=session, model=Drill, key=drill_id)
     if row is None:
         raise NotFound(f"drill {drill_id} does not exist", drill_id=drill_id)
     if row.status != "scheduled":
@@ -155,7 +155,7 @@ def start(
 
 
 def end(*, session: Session, drill_id: str, actor: str, clock: Clock = utc_now) -> Drill:
-    row = get_for_update(session, Drill, drill_id)
+    row = get_for_update(session=session, model=Drill, key=drill_id)
     if row is None:
         raise NotFound(f"drill {drill_id} does not exist", drill_id=drill_id)
     if row.status != "running":

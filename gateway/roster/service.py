@@ -115,7 +115,7 @@ def export_members(*, session: Session, team_id: str) -> str:
 
 
 def set_member_status(*, session: Session, member_id: str, status: str) -> Member:
-    row = get_for_update(session, Member, member_id)
+    row = get_for_update(session=session, model=Member, key=member_id)
     if row is None:
         raise NotFound(f"member {member_id} does not exist", member_id=member_id)
     row.status = status

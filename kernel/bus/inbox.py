@@ -262,7 +262,7 @@ class InboxConsumer:
             ("dlq_consumer", self._group_id.encode()),
         ]
         enqueue_raw(
-            session,
+            session=session,
             topic=DEAD_LETTERS,
             key=(record.key or b"").decode(errors="replace"),
             event_id=f"dlq-{record.topic}-{record.partition}-{record.offset}",

@@ -46,9 +46,9 @@ class OutboxRecord(Base):
     sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime, index=True)
 
 
-def enqueue(session: Session, *, topic: str, key: str, event: Event, clock: Clock = utc_now) -> None:
+def enqueue(*, session: Session, topic: str, key: str, event: Event, clock: Clock = utc_now) -> None:
     enqueue_raw(
-        session,
+        session=session,
         topic=topic,
         key=key,
         event_id=event.id,
@@ -60,20 +60,20 @@ def enqueue(session: Session, *, topic: str, key: str, event: Event, clock: Cloc
 
 
 def announce(
-    session: Session, *, topic: str, key: str, message: Message, source: str, clock: Clock = utc_now
+    *, session: Session, topic: str, key: str, message: Message, source: str, clock: Clock = utc_now
 ) -> Event:
     """Put ``message`` on the outbox as a new event, in the caller's transaction, carrying the
     current trace so the consumers' spans join it."""
     event = new_event(
         message=message, source=source, subject=key, traceparent=telemetry.current_traceparent(), clock=clock
     )
-    enqueue(session, topic=topic, key=key, event=event, clock=clock)
+    enqueue(session=session, topic=topic, key=key, event=event, clock=clock)
     return event
 
 
 def enqueue_raw(
-    session: Session,
     *,
+    session: Session,
     topic: str,
     key: str,
     event_id: str,
@@ -96,7 +96,7 @@ def enqueue_raw(
     session.info[_WAKE] = True
 
 
-def backlog(session: Session) -> int:
+def backlog(*, session: Session) -> int:
     return session.scalar(select(func.count()).where(OutboxRecord.sent_at.is_(None))) or 0
 
 
@@ -136,7 +136,7 @@ class OutboxRelay:
 
     def _backlog(self) -> float:
         with self._session_factory() as session:
-            return float(backlog(session))
+            return float(backlog(session=session))
 
     def _after_commit(self, session: Session) -> None:
         if session.info.pop(_WAKE, False):

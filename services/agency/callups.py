@@ -50,7 +50,7 @@ class MemberAnswer(Base):
     reason: Mapped[str] = mapped_column(String(500))
 
 
-def handle_event(session: Session, event: Event, *, profile: AgencyProfile) -> None:
+def handle_event(*, session: Session, event: Event, profile: AgencyProfile) -> None:
     message = event.message
     if isinstance(message, pb.CallUpIssued) and message.call_up.agency == profile.id:
         call_up = message.call_up
@@ -72,7 +72,7 @@ def handle_event(session: Session, event: Event, *, profile: AgencyProfile) -> N
             )
         )
     elif isinstance(message, pb.CallUpCancelled) and message.agency == profile.id:
-        row = get_for_update(session, AgencyCallUp, message.call_up_id)
+        row = get_for_update(session=session, model=AgencyCallUp, key=message.call_up_id)
         if row is not None and row.cancelled_at is None:
             row.cancelled_at = message.cancelled_at.ToDatetime(tzinfo=utc_now().tzinfo)
 
@@ -126,7 +126,7 @@ def respond(
         raise NotFound(f"member {member_id} is not called by {call_up_id}", member_id=member_id)
     if row.cancelled_at is not None:
         raise Conflict(f"call-up {call_up_id} was cancelled", call_up_id=call_up_id)
-    answer = get_for_update(session, MemberAnswer, (call_up_id, member_id))
+    answer = get_for_update(session=session, model=MemberAnswer, key=(call_up_id, member_id))
     if answer is None:
         answer = MemberAnswer(call_up_id=call_up_id, member_id=member_id, reason="")
         session.add(answer)
@@ -154,7 +154,7 @@ def respond(
             call_up_id=call_up_id, member_id=member_id, agency=profile.id, response=codes[name], reason=reason
         )
         message.at.FromDatetime(now)
-        announce(session, topic=ROSTER, key=call_up_id, message=message, source=source, clock=clock)
+        announce(session=session, topic=ROSTER, key=call_up_id, message=message, source=source, clock=clock)
     first_at = {
         "acknowledged": answer.acknowledged_at,
         "arrived": answer.arrived_at,

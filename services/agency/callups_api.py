@@ -6,8 +6,7 @@ from jcp.roster.v1 import roster_pb2 as pb
 from jcp.roster.v1 import roster_pb2_grpc
 from kernel.db import transaction
 from services.agency import callups
-from services.agency.dispatch_api import STATE_CODES
-from services.agency.grpc_api import AnsweringApi, mapped_errors
+from services.agency.api import STATE_CODES, AnsweringApi, mapped_errors
 
 
 class AgencyRosterApi(AnsweringApi, roster_pb2_grpc.AgencyRosterServiceServicer):

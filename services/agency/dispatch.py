@@ -52,9 +52,14 @@ def seed_units(*, session: Session, profile: AgencyProfile, source: str, clock: 
             version=1,
         )
         unit.position.at.FromDatetime(now)
-        dispatch_store.store_unit(session, unit)
+        dispatch_store.store_unit(session=session, unit=unit)
         announce(
-            session, topic=UNITS, key=unit.id, message=pb.UnitChanged(unit=unit), source=source, clock=clock
+            session=session,
+            topic=UNITS,
+            key=unit.id,
+            message=pb.UnitChanged(unit=unit),
+            source=source,
+            clock=clock,
         )
         added += 1
     return added
@@ -65,7 +70,7 @@ def _move_units(
 ) -> None:
     now = clock()
     for unit_id in task.unit_ids:
-        row = get_for_update(session, UnitRow, unit_id)
+        row = get_for_update(session=session, model=UnitRow, key=unit_id)
         if row is None or (row.task_id and row.task_id != task.id):
             continue  # not ours, or already working on another task
         unit = dispatch_store.unit_to_proto(row)
@@ -74,19 +79,24 @@ def _move_units(
         unit.version = row.version + 1
         if not unit.position.HasField("at"):
             unit.position.at.FromDatetime(now)
-        dispatch_store.store_unit(session, unit)
+        dispatch_store.store_unit(session=session, unit=unit)
         announce(
-            session, topic=UNITS, key=unit.id, message=pb.UnitChanged(unit=unit), source=source, clock=clock
+            session=session,
+            topic=UNITS,
+            key=unit.id,
+            message=pb.UnitChanged(unit=unit),
+            source=source,
+            clock=clock,
         )
 
 
 def handle_event(
-    session: Session, event: Event, *, profile: AgencyProfile, source: str, clock: Clock = utc_now
+    *, session: Session, event: Event, profile: AgencyProfile, source: str, clock: Clock = utc_now
 ) -> None:
     """A dispatch event from the gateway: keep the tasks addressed to this agency."""
     message = event.message
     if isinstance(message, pb.TaskAssigned) and message.task.agency == profile.id:
-        row = dispatch_store.store_task(session, message.task)
+        row = dispatch_store.store_task(session=session, task=message.task)
         if row is not None:
             _move_units(session, task=row, status="assigned", source=source, clock=clock)
     elif isinstance(message, pb.TaskCancelled) and message.task.agency == profile.id:
@@ -95,9 +105,9 @@ def handle_event(
 
 def _cancel(session: Session, task: pb.Task, *, source: str, clock: Clock) -> None:
     """Cancellation wins over whatever the agency did meanwhile: the task is over either way."""
-    row = get_for_update(session, TaskRow, task.id)
+    row = get_for_update(session=session, model=TaskRow, key=task.id)
     if row is None:
-        dispatch_store.store_task(session, task)
+        dispatch_store.store_task(session=session, task=task)
         return
     if row.status not in tasks.OPEN:
         return
@@ -107,7 +117,7 @@ def _cancel(session: Session, task: pb.Task, *, source: str, clock: Clock) -> No
     cancelled.note = task.note
     cancelled.updated_by = task.updated_by
     cancelled.updated_at.FromDatetime(clock())
-    dispatch_store.store_task(session, cancelled)
+    dispatch_store.store_task(session=session, task=cancelled)
     _move_units(session, task=row, status="available", source=source, clock=clock, released=True)
 
 
@@ -136,7 +146,7 @@ def answer_task(
     source: str,
     clock: Clock = utc_now,
 ) -> pb.Task:
-    row = get_for_update(session, TaskRow, task_id)
+    row = get_for_update(session=session, model=TaskRow, key=task_id)
     if row is None or row.agency != profile.id:
         raise NotFound(f"{profile.id} holds no task {task_id}", task_id=task_id)
     target = tasks.next_status(row.status, action)
@@ -155,10 +165,10 @@ def answer_task(
     task.note = reason
     task.updated_by = operator or f"{profile.id}.operator"
     task.updated_at.FromDatetime(clock())
-    stored = dispatch_store.store_task(session, task)
+    stored = dispatch_store.store_task(session=session, task=task)
     assert stored is not None
     announce(
-        session,
+        session=session,
         topic=DISPATCH,
         key=task.incident_id,
         message=pb.TaskUpdated(task=task, from_status=tasks.STATUS_CODES[previous]),
@@ -187,7 +197,7 @@ def update_unit(
     source: str,
     clock: Clock = utc_now,
 ) -> pb.Unit:
-    row = get_for_update(session, UnitRow, unit_id)
+    row = get_for_update(session=session, model=UnitRow, key=unit_id)
     if row is None or row.agency != profile.id:
         raise NotFound(f"{profile.id} has no unit {unit_id}", unit_id=unit_id)
     unit = dispatch_store.unit_to_proto(row)
@@ -203,6 +213,13 @@ def update_unit(
         unit.position.longitude = position.longitude
         unit.position.at.FromDatetime(at)
     unit.version = row.version + 1
-    dispatch_store.store_unit(session, unit)
-    announce(session, topic=UNITS, key=unit.id, message=pb.UnitChanged(unit=unit), source=source, clock=clock)
+    dispatch_store.store_unit(session=session, unit=unit)
+    announce(
+        session=session,
+        topic=UNITS,
+        key=unit.id,
+        message=pb.UnitChanged(unit=unit),
+        source=source,
+        clock=clock,
+    )
     return unit

@@ -11,17 +11,11 @@ from jcp.dispatch.v1 import dispatch_pb2 as pb
 from jcp.dispatch.v1 import dispatch_pb2_grpc
 from kernel import tasks
 from kernel.db import transaction
-from kernel.errors import Conflict, DomainError, Invalid, NotFound
+from kernel.errors import Invalid
 from services.agency import dispatch
-from services.agency.grpc_api import AnsweringApi, mapped_errors
+from services.agency.api import STATE_CODES, AnsweringApi, mapped_errors
 
 log = logging.getLogger(__name__)
-
-STATE_CODES: dict[type[DomainError], grpc.StatusCode] = {
-    NotFound: grpc.StatusCode.NOT_FOUND,
-    Conflict: grpc.StatusCode.FAILED_PRECONDITION,
-    Invalid: grpc.StatusCode.INVALID_ARGUMENT,
-}
 
 
 class AgencyDispatchApi(AnsweringApi, dispatch_pb2_grpc.AgencyDispatchServiceServicer):

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from jcp.dispatch.v1 import dispatch_pb2, dispatch_pb2_grpc
 from jcp.incidents.v1 import agency_pb2, agency_pb2_grpc
 from jcp.roster.v1 import roster_pb2, roster_pb2_grpc
-from kernel import dispatch_store, incident_store, logs, metrics, profiles, schema, sources, telemetry
+from kernel import dispatch_store, logs, metrics, profiles, schema, sources, telemetry
 from kernel.bus.clients import make_producer
 from kernel.bus.envelope import Event, event_type
 from kernel.bus.inbox import InboxConsumer, by_type
@@ -16,11 +16,13 @@ from kernel.bus.outbox import OutboxRelay
 from kernel.bus.topics import DISPATCH, INCIDENTS, ROSTER
 from kernel.db import make_engine, make_session_factory, transaction
 from kernel.grpc_server import build_server, set_serving
+from kernel.incidents import store as incident_store
+from kernel.incidents.proto import EVENT_MESSAGES
 from kernel.runtime import Workers, stop_on_signals
 from services.agency import callups, dispatch
 from services.agency.callups_api import AgencyRosterApi
 from services.agency.dispatch_api import AgencyDispatchApi
-from services.agency.grpc_api import AgencyApi
+from services.agency.incidents_api import AgencyApi
 from services.agency.schema import HISTORY
 from services.agency.settings import AgencySettings
 
@@ -79,15 +81,18 @@ def main() -> None:
     if seeded:
         log.info("agency %s: %d units from its profile", profile.id, seeded)
 
+    def on_incident(session: Session, event: Event) -> None:
+        incident_store.apply_event(session=session, event=event)
+
     def on_dispatch(session: Session, event: Event) -> None:
-        dispatch.handle_event(session, event, profile=profile, source=source)
+        dispatch.handle_event(session=session, event=event, profile=profile, source=source)
 
     def on_call_up(session: Session, event: Event) -> None:
-        callups.handle_event(session, event, profile=profile)
+        callups.handle_event(session=session, event=event, profile=profile)
 
     registry, handler = by_type(
         {
-            **dict.fromkeys(incident_store.EVENT_MESSAGES, incident_store.apply_event),
+            **dict.fromkeys(EVENT_MESSAGES, on_incident),
             **dict.fromkeys(dispatch_store.DISPATCH_EVENTS, on_dispatch),
             **dict.fromkeys(ROSTER_EVENTS, on_call_up),
         }

@@ -9,7 +9,7 @@ HISTORY = History(
     name="agency",
     migrations=Path(__file__).with_name("migrations"),
     model_modules=(
-        "kernel.incident_store",
+        "kernel.incidents.models",
         "kernel.dispatch_store",
         "kernel.bus.outbox",
         "kernel.bus.inbox",

@@ -14,7 +14,7 @@ from sqlalchemy import delete
 from infra.platform import PYTHONPATH, ROOT, Platform
 from kernel.bus.topics import INCIDENTS
 from kernel.catalog import AGENCIES
-from kernel.incident_store import IncidentReceipt, IncidentRow
+from kernel.incidents.models import IncidentReceipt, IncidentRow
 from tests.conftest import database_urls
 from tests.support import engine_for, incident_body, picture, wait_for
 

@@ -13,13 +13,15 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from jcp.incidents.v1 import events_pb2, incident_pb2
-from kernel import incident_store
 from kernel.bus.clients import make_producer
 from kernel.bus.envelope import new_event, to_headers
 from kernel.bus.inbox import InboxConsumer
 from kernel.bus.outbox import OutboxRecord, OutboxRelay, enqueue
 from kernel.bus.topics import DEAD_LETTERS, INCIDENTS
 from kernel.db import Base, make_engine, make_session_factory, transaction
+from kernel.incidents import store as incident_store
+from kernel.incidents.models import IncidentReceipt, IncidentRow
+from kernel.incidents.proto import REGISTRY
 from kernel.settings import CommonSettings
 from tests.support import wait_for
 
@@ -61,8 +63,8 @@ def nodes(broker: str, database_url: Callable[[str], str]) -> Iterator[Callable[
                 settings=settings,
                 group_id=label,
                 topics=[INCIDENTS],
-                registry=incident_store.REGISTRY,
-                handler=incident_store.apply_event,
+                registry=REGISTRY,
+                handler=lambda session, event: incident_store.apply_event(session=session, event=event),
                 session_factory=factory,
             ),
             stop=threading.Event(),
@@ -101,14 +103,12 @@ def _incident(version: int = 1, category: str = "police_call") -> incident_pb2.I
 
 def _held(node: Node) -> dict[str, int]:
     with node.session_factory() as session:
-        return dict(
-            session.execute(select(incident_store.IncidentRow.id, incident_store.IncidentRow.version)).all()
-        )  # type: ignore[arg-type]
+        return dict(session.execute(select(IncidentRow.id, IncidentRow.version)).all())  # type: ignore[arg-type]
 
 
 def _receipts(node: Node) -> int:
     with node.session_factory() as session:
-        return session.scalar(select(func.count()).select_from(incident_store.IncidentReceipt)) or 0
+        return session.scalar(select(func.count()).select_from(IncidentReceipt)) or 0
 
 
 def test_outbox_events_reach_the_consumer_once_even_when_published_twice(
@@ -119,15 +119,17 @@ def test_outbox_events_reach_the_consumer_once_even_when_published_twice(
     with transaction(sender.session_factory) as session:
         for incident in sent:
             event = incident_store.announce(
-                session, message=events_pb2.IncidentReported(incident=incident), source="/test"
+                session=session, message=events_pb2.IncidentReported(incident=incident), source="/test"
             )
             # The same event written twice: what a relay crash between send and mark does.
-            enqueue(session, topic=INCIDENTS, key=incident.id, event=event)
+            enqueue(session=session, topic=INCIDENTS, key=incident.id, event=event)
     wait_for(lambda: len(_held(receiver)) == 50, timeout=30, message="receiver holds all 50")
     wait_for(lambda: receiver.consumer.assigned.is_set(), timeout=5, message="assigned")
     with transaction(sender.session_factory) as session:
         marker = _incident()
-        incident_store.announce(session, message=events_pb2.IncidentReported(incident=marker), source="/test")
+        incident_store.announce(
+            session=session, message=events_pb2.IncidentReported(incident=marker), source="/test"
+        )
     wait_for(lambda: marker.id in _held(receiver), timeout=30, message="marker arrives after the duplicates")
     assert _held(receiver) == {incident.id: 1 for incident in [*sent, marker]}
     assert _receipts(receiver) == 51
@@ -143,10 +145,16 @@ def test_older_versions_never_overwrite_newer_ones(nodes: Callable[[str], Node])
     older.version = 2
     older.title = "stale"
     with transaction(sender.session_factory) as session:
-        incident_store.announce(session, message=events_pb2.IncidentSnapshot(incident=incident), source="/t")
-        incident_store.announce(session, message=events_pb2.IncidentSnapshot(incident=older), source="/t")
+        incident_store.announce(
+            session=session, message=events_pb2.IncidentSnapshot(incident=incident), source="/t"
+        )
+        incident_store.announce(
+            session=session, message=events_pb2.IncidentSnapshot(incident=older), source="/t"
+        )
         marker = _incident()
-        incident_store.announce(session, message=events_pb2.IncidentReported(incident=marker), source="/t")
+        incident_store.announce(
+            session=session, message=events_pb2.IncidentReported(incident=marker), source="/t"
+        )
     wait_for(lambda: marker.id in _held(receiver), timeout=30, message="all three events consumed")
     assert _held(receiver)[incident.id] == 3
 

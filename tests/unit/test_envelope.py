@@ -4,7 +4,7 @@ import pytest
 
 from jcp.incidents.v1 import events_pb2, incident_pb2
 from kernel.bus.envelope import InvalidEvent, decode, new_event, to_headers
-from kernel.incident_store import REGISTRY
+from kernel.incidents.proto import REGISTRY
 
 
 def _event() -> tuple[list[tuple[str, bytes]], bytes]:

@@ -4,7 +4,8 @@ import pytest
 
 from jcp.incidents.v1 import incident_pb2
 from kernel.bus.envelope import InvalidEvent
-from kernel.incident_store import digest_of, validate
+from kernel.incidents.digest import digest_of
+from kernel.incidents.proto import validate
 
 
 def _incident(**overrides: object) -> incident_pb2.Incident:

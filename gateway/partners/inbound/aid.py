@@ -129,7 +129,7 @@ def change_status(
     partner_id: str | None = None,
 ) -> AidRead:
     """``answering_side`` is who may move it: "us" for inbound requests, "partner" for ours."""
-    row = get_for_update(session, AidRequest, aid_id)
+    row = get_for_update(session=session, model=AidRequest, key=aid_id)
     if row is None or (partner_id is not None and row.partner_id != partner_id):
         raise NotFound(f"no aid request {aid_id}")
     answerer = "us" if row.direction == "inbound" else "partner"

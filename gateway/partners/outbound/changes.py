@@ -17,7 +17,7 @@ from gateway.incidents.models import IncidentRead
 from gateway.partners.models import AidRead, FeedItem, Partner, SharedChange
 from gateway.partners.outbound.sharing import shared_view
 from kernel.db import serialise
-from kernel.incident_store import IncidentRow
+from kernel.incidents.models import IncidentRow
 
 _PENDING = "jcp_shared_changes"
 _LOCK_KEY = 0x4A435053
@@ -62,7 +62,7 @@ def _log(
         pending[item_id].drill = bool(body.get("drill", False))
         return
     if not pending:
-        serialise(session, _LOCK_KEY)
+        serialise(session=session, key=_LOCK_KEY)
     row = SharedChange(
         item_id=item_id,
         kind=kind,

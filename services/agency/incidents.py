@@ -6,17 +6,21 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from jcp.incidents.v1 import incident_pb2
-from kernel import incident_store, sources
+from kernel import sources
 from kernel.clock import Clock, utc_now
 from kernel.errors import Invalid, NotFound
+from kernel.incidents import store as incident_store
+from kernel.incidents.digest import Digest, digest_of, inventory
+from kernel.incidents.models import IncidentRow
+from kernel.incidents.proto import to_proto
 from kernel.profiles import AgencyProfile
 
 
 def get_incident(*, session: Session, incident_id: str) -> incident_pb2.Incident:
-    row = session.get(incident_store.IncidentRow, incident_id)
+    row = session.get(IncidentRow, incident_id)
     if row is None:
         raise NotFound(f"incident {incident_id} is not held here", incident_id=incident_id)
-    return incident_store.to_proto(row)
+    return to_proto(row)
 
 
 def submit_incident(
@@ -38,7 +42,7 @@ def submit_incident(
     submitted.source_agency = profile.id
     fingerprint = hashlib.sha256(submitted.SerializeToString(deterministic=True)).hexdigest()
     return incident_store.create(
-        session,
+        session=session,
         incident=submitted,
         source=sources.agency(profile.id),
         idempotency_key=f"{profile.id}:{idempotency_key}" if idempotency_key else None,
@@ -53,13 +57,13 @@ def list_changes(
     after_sequence: int,
     changed_since: datetime | None,
     page_size: int,
-) -> tuple[list[incident_store.IncidentRow], bool]:
+) -> tuple[list[IncidentRow], bool]:
     page_size = min(max(page_size or 500, 1), 5000)
     rows = incident_store.changes_after(
-        session, after_sequence=after_sequence, changed_since=changed_since, limit=page_size + 1
+        session=session, after_sequence=after_sequence, changed_since=changed_since, limit=page_size + 1
     )
     return rows[:page_size], len(rows) > page_size
 
 
-def digest(*, session: Session) -> incident_store.Digest:
-    return incident_store.digest_of(incident_store.inventory(session))
+def digest(*, session: Session) -> Digest:
+    return digest_of(inventory(session=session))

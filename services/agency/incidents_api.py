@@ -1,61 +1,20 @@
-"""The agency's gRPC API: thin adapters from requests to service functions.
-
-Domain errors become gRPC status codes here and nowhere else.
-"""
+"""The agency's incident API: thin adapters from requests to the functions in incidents.py."""
 
 import logging
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 import grpc
 from sqlalchemy.orm import Session, sessionmaker
 
 from jcp.incidents.v1 import agency_pb2, agency_pb2_grpc, incident_pb2
-from kernel import incident_store
 from kernel.bus.inbox import InboxConsumer
 from kernel.clock import Clock, utc_now
 from kernel.db import transaction
-from kernel.errors import Conflict, DomainError, Invalid, NotFound
+from kernel.incidents.proto import to_datetime, to_proto
 from kernel.profiles import AgencyProfile
-from services.agency import service
+from services.agency import incidents
+from services.agency.api import mapped_errors
 
 log = logging.getLogger(__name__)
-
-_CODES: dict[type[DomainError], grpc.StatusCode] = {
-    NotFound: grpc.StatusCode.NOT_FOUND,
-    Conflict: grpc.StatusCode.ALREADY_EXISTS,
-    Invalid: grpc.StatusCode.INVALID_ARGUMENT,
-}
-
-
-@contextmanager
-def mapped_errors(
-    context: grpc.ServicerContext, codes: dict[type[DomainError], grpc.StatusCode] = _CODES
-) -> Iterator[None]:
-    try:
-        yield
-    except DomainError as exc:
-        details = "; ".join(f"{name}: {value}" for name, value in exc.details.items())
-        message = f"{exc.message} ({details})" if details else exc.message
-        context.abort(codes.get(type(exc), grpc.StatusCode.FAILED_PRECONDITION), message)
-
-
-class AnsweringApi:
-    """What the APIs for the agency's own people share (operators answering tasks, members'
-    devices answering call-ups): the agency, its database, and the source its events carry."""
-
-    def __init__(
-        self,
-        *,
-        profile: AgencyProfile,
-        session_factory: sessionmaker[Session],
-        source: str,
-        clock: Clock = utc_now,
-    ) -> None:
-        self._profile = profile
-        self._session_factory = session_factory
-        self._source = source
-        self._clock = clock
 
 
 class AgencyApi(agency_pb2_grpc.AgencyServiceServicer):
@@ -76,16 +35,14 @@ class AgencyApi(agency_pb2_grpc.AgencyServiceServicer):
         self, request: agency_pb2.GetIncidentRequest, context: grpc.ServicerContext
     ) -> incident_pb2.Incident:
         with mapped_errors(context), self._session_factory() as session:
-            return service.get_incident(session=session, incident_id=request.id)
+            return incidents.get_incident(session=session, incident_id=request.id)
 
     def ListIncidentsChanged(
         self, request: agency_pb2.ListIncidentsChangedRequest, context: grpc.ServicerContext
     ) -> agency_pb2.ListIncidentsChangedResponse:
-        changed_since = (
-            incident_store.to_datetime(request.changed_since) if request.HasField("changed_since") else None
-        )
+        changed_since = to_datetime(request.changed_since) if request.HasField("changed_since") else None
         with self._session_factory() as session:
-            rows, more = service.list_changes(
+            rows, more = incidents.list_changes(
                 session=session,
                 after_sequence=request.after_sequence,
                 changed_since=changed_since,
@@ -97,7 +54,7 @@ class AgencyApi(agency_pb2_grpc.AgencyServiceServicer):
                     incident=(
                         incident_pb2.Incident(id=row.id, version=row.version)
                         if request.ids_only
-                        else incident_store.to_proto(row)
+                        else to_proto(row)
                     ),
                 )
                 for row in rows
@@ -109,7 +66,7 @@ class AgencyApi(agency_pb2_grpc.AgencyServiceServicer):
         self, request: agency_pb2.GetInventoryDigestRequest, context: grpc.ServicerContext
     ) -> agency_pb2.InventoryDigest:
         with self._session_factory() as session:
-            result = service.digest(session=session)
+            result = incidents.digest(session=session)
         return agency_pb2.InventoryDigest(
             count=result.count, digest=result.value, consumer_lag=self._consumer.lag
         )
@@ -118,7 +75,7 @@ class AgencyApi(agency_pb2_grpc.AgencyServiceServicer):
         self, request: agency_pb2.SubmitIncidentRequest, context: grpc.ServicerContext
     ) -> incident_pb2.Incident:
         with mapped_errors(context), transaction(self._session_factory) as session:
-            incident, created = service.submit_incident(
+            incident, created = incidents.submit_incident(
                 session=session,
                 profile=self._profile,
                 incident=request.incident,
