@@ -1,7 +1,7 @@
 // One line of text for each event of the live stream and of an incident's timeline.
 
-import { named, t, tOr } from "./i18n.js";
-import { agency, center } from "./vocabulary.js";
+import { named, t, tOr } from "/shared/js/i18n.js";
+import { agency, center } from "/shared/js/vocabulary.js";
 import { EVENT_TYPES } from "./live.js";
 
 export function describeEvent(event) {

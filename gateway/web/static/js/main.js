@@ -1,13 +1,15 @@
 // The command room: sign-in, the navigation, the live stream and the views it keeps current.
 
-import { api, whenUnauthorized } from "./api.js";
-import { tick } from "./clocks.js";
-import { h, replace } from "./dom.js";
-import { applyStatic, formatTime, lang, loadCatalogues, onLangChange, setLang, t } from "./i18n.js";
-import { LiveStream } from "./live.js";
-import { can, session, signIn, signOut, whoAmI } from "./session.js";
-import { loadVocabulary, vocabulary } from "./vocabulary.js";
+import { api, whenUnauthorized } from "/shared/js/api.js";
+import { tick } from "/shared/js/clocks.js";
+import { h, replace } from "/shared/js/dom.js";
+import { applyStatic, bindLangSwitch, formatTime, lang, loadCatalogues, onLangChange, setLang, t } from "/shared/js/i18n.js";
+import { can, session, signOut, whoAmI } from "/shared/js/session.js";
+import { showSignInForm } from "/shared/js/signin.js";
+import { toast, toastError } from "/shared/js/toast.js";
+import { loadVocabulary, vocabulary } from "/shared/js/vocabulary.js";
 import { describeEvent } from "./events.js";
+import { LiveStream } from "./live.js";
 import * as board from "./views/board.js";
 import * as incident from "./views/incident.js";
 import * as intake from "./views/intake.js";
@@ -23,11 +25,9 @@ const nav = document.getElementById("nav");
 const feed = document.getElementById("feed");
 const feedList = document.getElementById("feed-list");
 const liveStatus = document.getElementById("live-status");
-const langSwitch = document.getElementById("lang-switch");
 const who = document.getElementById("who");
 const signOutButton = document.getElementById("sign-out");
 const banner = document.getElementById("drill-banner");
-const toastBox = document.getElementById("toast");
 
 const FEED_SIZE = 40;
 const REFRESH_DEBOUNCE_MS = 120;
@@ -56,23 +56,6 @@ const stream = new LiveStream({
     }
   },
 });
-
-// -- messages -------------------------------------------------------------------------------
-
-let toastTimer = null;
-export function toast(message, { error = false } = {}) {
-  toastBox.textContent = message;
-  toastBox.classList.toggle("error", error);
-  toastBox.hidden = false;
-  clearTimeout(toastTimer);
-  toastTimer = setTimeout(() => (toastBox.hidden = true), error ? 8000 : 4000);
-}
-
-export function toastError(error) {
-  if (error && error.status === 403) toast(t("error.forbidden", { message: error.message }), { error: true });
-  else if (error && error.status === 409) toast(t("error.conflict", { message: error.message }), { error: true });
-  else toast(t("error.failed", { message: (error && error.message) || String(error) }), { error: true });
-}
 
 // -- the live stream ------------------------------------------------------------------------
 
@@ -195,31 +178,7 @@ function showSignIn(message) {
   banner.hidden = true;
   liveStatus.hidden = true;
   document.getElementById("layout").classList.add("no-feed");
-  const error = h("p", { id: "sign-in-error", class: "error-text", role: "alert" }, message || "");
-  const username = h("input", { id: "username", name: "username", autocomplete: "username", required: true });
-  const password = h("input", { id: "password", name: "password", type: "password", autocomplete: "current-password", required: true });
-  const form = h(
-    "form",
-    {
-      onsubmit: async (event) => {
-        event.preventDefault();
-        error.textContent = "";
-        try {
-          await signIn(username.value.trim(), password.value);
-          await start();
-        } catch (failure) {
-          error.textContent = failure.status === 401 ? t("auth.bad_credentials") : t("error.failed", { message: failure.message });
-          password.select();
-        }
-      },
-    },
-    h("label", { class: "field", for: "username" }, t("auth.username"), username),
-    h("label", { class: "field", for: "password" }, t("auth.password"), password),
-    error,
-    h("button", { type: "submit", class: "btn btn-primary" }, t("auth.sign_in")),
-  );
-  replace(main, h("section", { class: "signin panel" }, h("h1", {}, t("auth.title")), h("p", { class: "muted" }, t("auth.hint")), form));
-  username.focus();
+  showSignInForm(main, { title: t("auth.title"), hint: t("auth.hint"), message, onSignedIn: start });
 }
 
 async function start() {
@@ -244,22 +203,12 @@ function drawWho() {
 
 // -- start ----------------------------------------------------------------------------------
 
-function drawLangSwitch() {
-  // The switch names the other language, in that language.
-  const other = lang() === "zh" ? "en" : "zh";
-  langSwitch.textContent = t(`lang.switch_to_${other}`);
-  langSwitch.lang = other === "en" ? "en" : "zh-CN";
-  document.title = t("app.title");
-}
-
 async function boot() {
   await Promise.all([loadCatalogues(), loadVocabulary()]);
   setLang(lang());
-  drawLangSwitch();
+  bindLangSwitch(document.getElementById("lang-switch"));
   drawLiveStatus();
-  langSwitch.addEventListener("click", () => setLang(lang() === "zh" ? "en" : "zh"));
   onLangChange(() => {
-    drawLangSwitch();
     drawLiveStatus();
     drawFeed();
     drawWho();

@@ -1,11 +1,11 @@
 // Administration: operator accounts (create, change role, disable) and partner bureaus with
 // their sharing agreements and keys. A key's secret is shown once, when it is issued.
 
-import { api } from "../api.js";
-import { h, replace } from "../dom.js";
-import { t } from "../i18n.js";
-import { session } from "../session.js";
-import { actionRunner, categoryName, empty, heading } from "./common.js";
+import { api } from "/shared/js/api.js";
+import { h, replace } from "/shared/js/dom.js";
+import { t } from "/shared/js/i18n.js";
+import { session } from "/shared/js/session.js";
+import { actionRunner, categoryName, empty, heading } from "/shared/js/widgets.js";
 
 const ROLES = ["operator", "commander", "coordinator", "auditor", "admin"];
 

@@ -1,10 +1,10 @@
 // The audit log for auditors: every partner access and administrator's change, oldest first,
 // and a check of its hash chain that names the first broken entry.
 
-import { api } from "../api.js";
-import { h, replace } from "../dom.js";
-import { formatTime, t } from "../i18n.js";
-import { empty, heading } from "./common.js";
+import { api } from "/shared/js/api.js";
+import { h, replace } from "/shared/js/dom.js";
+import { formatTime, t } from "/shared/js/i18n.js";
+import { empty, heading } from "/shared/js/widgets.js";
 
 const PAGE = 200;
 

@@ -1,12 +1,12 @@
 // A center's board: open incidents most severe first, coloured by level, with each agency's
 // task and its clocks counting down; overdue incidents stand out by colour, icon and word.
 
-import { api } from "../api.js";
-import { clockNode, overdueFlag, syncServerTime, tick } from "../clocks.js";
-import { h, replace } from "../dom.js";
-import { formatTime, named, t } from "../i18n.js";
-import { vocabulary } from "../vocabulary.js";
-import { agencyName, categoryName, drillBadge, empty, heading, levelBadge, statusBadge } from "./common.js";
+import { api } from "/shared/js/api.js";
+import { clockNode, overdueFlag, syncServerTime, tick } from "/shared/js/clocks.js";
+import { h, replace } from "/shared/js/dom.js";
+import { formatTime, named, t } from "/shared/js/i18n.js";
+import { vocabulary } from "/shared/js/vocabulary.js";
+import { agencyName, categoryName, drillBadge, empty, heading, levelBadge, statusBadge } from "/shared/js/widgets.js";
 
 export function mount(root, [centerId]) {
   async function refresh() {

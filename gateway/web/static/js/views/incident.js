@@ -1,14 +1,14 @@
 // One incident: its facts, where each agency's copy stands, its tasks with their clocks, the
 // commander's actions (status, dispatch with recommended units), and its timeline.
 
-import { api } from "../api.js";
-import { clockNode, tick } from "../clocks.js";
-import { h, replace } from "../dom.js";
+import { api } from "/shared/js/api.js";
+import { clockNode, tick } from "/shared/js/clocks.js";
+import { h, replace } from "/shared/js/dom.js";
 import { describeEvent } from "../events.js";
-import { formatTime, named, t } from "../i18n.js";
-import { can } from "../session.js";
-import { center, vocabulary } from "../vocabulary.js";
-import { actionRunner, agencyName, categoryName, drillBadge, heading, levelBadge, statusBadge } from "./common.js";
+import { formatTime, named, t } from "/shared/js/i18n.js";
+import { can } from "/shared/js/session.js";
+import { center, vocabulary } from "/shared/js/vocabulary.js";
+import { actionRunner, agencyName, categoryName, drillBadge, heading, levelBadge, statusBadge } from "/shared/js/widgets.js";
 
 export function mount(root, [incidentId], context) {
   let capability = "";

@@ -1,11 +1,11 @@
 // The intake form: an incident reported from the command room. One Idempotency-Key per
 // form, so a retried submission never creates a second incident.
 
-import { api } from "../api.js";
-import { h, replace } from "../dom.js";
-import { named, t } from "../i18n.js";
-import { vocabulary } from "../vocabulary.js";
-import { heading } from "./common.js";
+import { api } from "/shared/js/api.js";
+import { h, replace } from "/shared/js/dom.js";
+import { named, t } from "/shared/js/i18n.js";
+import { vocabulary } from "/shared/js/vocabulary.js";
+import { heading } from "/shared/js/widgets.js";
 
 // The district government seat, a sensible default position inside Dongying District.
 const DEFAULT_POSITION = { latitude: 37.4612, longitude: 118.4936 };

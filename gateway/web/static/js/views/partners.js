@@ -1,12 +1,12 @@
 // Partner mutual-aid requests (investigation, arrest, mass incidents) from and to the
 // neighbouring bureaus; commanders answer the ones asked of the district.
 
-import { api } from "../api.js";
-import { clockNode, tick } from "../clocks.js";
-import { h, replace } from "../dom.js";
-import { formatTime, t, tOr } from "../i18n.js";
-import { can } from "../session.js";
-import { actionRunner, empty, heading, statusBadge } from "./common.js";
+import { api } from "/shared/js/api.js";
+import { clockNode, tick } from "/shared/js/clocks.js";
+import { h, replace } from "/shared/js/dom.js";
+import { formatTime, t, tOr } from "/shared/js/i18n.js";
+import { can } from "/shared/js/session.js";
+import { actionRunner, empty, heading, statusBadge } from "/shared/js/widgets.js";
 
 export function mount(root, _params, context) {
   async function refresh() {

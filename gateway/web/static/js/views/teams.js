@@ -3,11 +3,11 @@
 // without an activity event, so while this view is open it also reads the muster every few
 // seconds.
 
-import { api } from "../api.js";
-import { h, replace } from "../dom.js";
-import { formatTime, named, t } from "../i18n.js";
-import { can } from "../session.js";
-import { actionRunner, agencyName, empty, heading, statusBadge } from "./common.js";
+import { api } from "/shared/js/api.js";
+import { h, replace } from "/shared/js/dom.js";
+import { formatTime, named, t } from "/shared/js/i18n.js";
+import { can } from "/shared/js/session.js";
+import { actionRunner, agencyName, empty, heading, statusBadge } from "/shared/js/widgets.js";
 
 const POLL_MS = 3000;
 

@@ -1,11 +1,11 @@
 // Every unit's status and last reported position, as its agency reports it.
 
-import { api } from "../api.js";
-import { h, replace } from "../dom.js";
-import { formatTime, t, tOr } from "../i18n.js";
-import { now } from "../clocks.js";
-import { vocabulary } from "../vocabulary.js";
-import { agencyName, empty, heading, statusBadge } from "./common.js";
+import { api } from "/shared/js/api.js";
+import { h, replace } from "/shared/js/dom.js";
+import { formatTime, t, tOr } from "/shared/js/i18n.js";
+import { now } from "/shared/js/clocks.js";
+import { vocabulary } from "/shared/js/vocabulary.js";
+import { agencyName, empty, heading, statusBadge } from "/shared/js/widgets.js";
 
 const STATUSES = ["available", "assigned", "en_route", "on_scene", "off_duty"];
 

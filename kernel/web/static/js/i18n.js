@@ -1,17 +1,21 @@
-// Chinese by default, English by the switch; the choice is kept in this browser.
-// Catalogues are flat: key -> text, with {name} placeholders.
+// Chinese by default, English by the switch; the choice is kept in this browser, for every
+// page of the platform. Catalogues are flat: key -> text, with {name} placeholders. A page loads
+// the shared catalogue (/shared/i18n/) and its own (/web/i18n/): one place for each message.
 
 const STORE = "jcp.lang";
 const catalogues = {};
 let current = localStorage.getItem(STORE) === "en" ? "en" : "zh";
 const listeners = [];
 
+const FOLDERS = ["/shared/i18n", "/web/i18n"];
+
 export async function loadCatalogues() {
-  const [zh, en] = await Promise.all(
-    ["zh", "en"].map((lang) => fetch(`/web/i18n/${lang}.json`).then((r) => r.json())),
+  await Promise.all(
+    ["zh", "en"].map(async (lang) => {
+      const layers = await Promise.all(FOLDERS.map((folder) => fetch(`${folder}/${lang}.json`).then((r) => r.json())));
+      catalogues[lang] = Object.assign({}, ...layers);
+    }),
   );
-  catalogues.zh = zh;
-  catalogues.en = en;
 }
 
 export function lang() {
@@ -32,6 +36,18 @@ export function setLang(value) {
 
 export function onLangChange(listener) {
   listeners.push(listener);
+}
+
+// The switch names the other language, in that language.
+export function bindLangSwitch(button) {
+  const draw = () => {
+    const other = current === "zh" ? "en" : "zh";
+    button.textContent = t(`lang.switch_to_${other}`);
+    button.lang = other === "en" ? "en" : "zh-CN";
+  };
+  draw();
+  button.addEventListener("click", () => setLang(current === "zh" ? "en" : "zh"));
+  onLangChange(draw);
 }
 
 export function t(key, params) {

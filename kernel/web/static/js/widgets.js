@@ -1,8 +1,9 @@
-// Pieces several views draw the same way.
+// Pieces the views of every page draw the same way: level and status badges, headings, empty
+// states, and what a button does.
 
-import { h } from "../dom.js";
-import { named, t } from "../i18n.js";
-import { agency, category } from "../vocabulary.js";
+import { h } from "./dom.js";
+import { named, t } from "./i18n.js";
+import { agency, category } from "./vocabulary.js";
 
 export function levelBadge(level) {
   return h("span", { class: `level level-${level}`, title: t(`level.${level}.name`) }, t(`level.${level}.short`));

@@ -71,6 +71,6 @@ export function overdueFlag() {
   const flag = document.createElement("span");
   flag.className = "overdue-flag";
   flag.hidden = true;
-  flag.append(icon("alarm"), t("board.overdue_flag"));
+  flag.append(icon("alarm"), t("clock.overdue_flag"));
   return flag;
 }
