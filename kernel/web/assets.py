@@ -44,9 +44,12 @@ def media_type(path: Path) -> str:
     return MEDIA_TYPES.get(path.suffix) or mimetypes.guess_type(path.name)[0] or "application/octet-stream"
 
 
-def page(path: Path) -> FileResponse:
-    """An HTML page with the security headers; it reads everything else from its own origin."""
-    return FileResponse(path, media_type=MEDIA_TYPES[".html"], headers=SECURITY_HEADERS)
+def page(path: Path, *, private: bool = False) -> FileResponse:
+    """An HTML page with the security headers; it reads everything else from its own origin.
+    A ``private`` page (its address is a credential, as a member's personal link is) is kept in
+    no cache at all."""
+    headers = {**SECURITY_HEADERS, "Cache-Control": "no-store"} if private else SECURITY_HEADERS
+    return FileResponse(path, media_type=MEDIA_TYPES[".html"], headers=headers)
 
 
 def files_of(folder: Path) -> dict[str, Path]:

@@ -1,7 +1,6 @@
-"""The names every page shows for agencies, categories, levels and unit capabilities, which
-answer may follow which task status and in which statuses each response clock runs: built from
-the platform's own catalogue, profiles, levels and task moves, so no page keeps a second copy
-that could drift.
+"""The names every page shows for agencies, categories, levels and unit capabilities, and in
+which task statuses each response clock runs: built from the platform's own catalogue,
+profiles, levels and task moves, so no page keeps a second copy that could drift.
 
 Each process serves it at ``/web/vocabulary.json`` and may add what only it knows (the
 gateway: its centers and the incident lifecycle; an agency: which agency it is).
@@ -17,10 +16,6 @@ from kernel.profiles import load as load_profile
 
 def shared_vocabulary() -> dict[str, Any]:
     profiles = [load_profile(agency) for agency in AGENCIES]
-    task_next: dict[str, list[str]] = {}
-    for sources, target in tasks.MOVES.values():
-        for status in sources:
-            task_next.setdefault(status, []).append(target)
     return {
         "agencies": [{"id": p.id, "name_zh": p.name_zh, "name_en": p.name_en} for p in profiles],
         "categories": [
@@ -28,7 +23,6 @@ def shared_vocabulary() -> dict[str, Any]:
         ],
         "capabilities": sorted({c for p in profiles for unit in p.units for c in unit.capabilities}),
         "levels": [LEVELS[code] for code in sorted(LEVELS)],
-        "task_next": task_next,
         "task_clocks": {
             "acknowledge": sorted(tasks.OPEN - tasks.ACKNOWLEDGED),
             "on_scene": sorted(tasks.OPEN - {"on_scene"}),

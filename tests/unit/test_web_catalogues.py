@@ -17,11 +17,13 @@ from gateway.incidents.models import Level, Status
 from gateway.web.views import STATIC as COMMAND_ROOM
 from kernel import tasks
 from kernel.catalog import AGENCIES
+from kernel.incidents.proto import EVENT_MESSAGES
 from kernel.profiles import load as load_profile
 from kernel.web.assets import SHARED
+from services.agency.console.pages import STATIC as DUTY_ROOM
 
-FOLDERS = {"shared": SHARED, "command room": COMMAND_ROOM}
-PAGES = ("command room",)
+FOLDERS = {"shared": SHARED, "command room": COMMAND_ROOM, "duty room": DUTY_ROOM}
+PAGES = ("command room", "duty room")
 LANGS = ("zh", "en")
 
 
@@ -35,9 +37,10 @@ EVERY = [(name, lang) for name in FOLDERS for lang in LANGS]
 
 # t("key"), tOr(`key`...), data-i18n="key" and data-i18n-aria-label="key"
 LITERAL = re.compile(r"""\b(?:t|tOr)\(\s*["'`]([\w.]+)["'`]\s*[,)]|data-i18n(?:-aria-label)?="([\w.]+)\"""")
-# t(`prefix.${...}`) and statusBadge("prefix", ...): a family of keys chosen at run time
+# t(`prefix.${...}`), statusBadge("prefix", ...) and ownWord("prefix", ...): a family of keys
+# chosen at run time
 TEMPLATE = re.compile(r"""\b(?:t|tOr)\(\s*`([\w.]*)\$\{""")
-FAMILY = re.compile(r"""\bstatusBadge\(\s*"(\w+)\"""")
+FAMILY = re.compile(r"""\b(?:statusBadge|ownWord)\(\s*"(\w+)\"""")
 
 
 def _sources(folder: Path) -> str:
@@ -152,6 +155,10 @@ def test_every_status_level_and_clock_the_platform_sends_has_its_words(page: str
 def test_every_incident_move_has_its_button_in_the_command_room() -> None:
     moves = {s for targets in lifecycle.NEXT.values() for s in targets} - {"merged", "dispatched"}
     assert moves <= _family("command room", "incident.to.")
+
+
+def test_every_incident_event_an_agency_records_has_its_words_in_the_duty_room() -> None:
+    assert {cls.__name__ for cls in EVENT_MESSAGES} <= _family("duty room", "console.timeline.event.")
 
 
 def test_every_event_of_the_activity_record_is_listened_to_and_described() -> None:

@@ -1,9 +1,10 @@
-// The names a page shows for agencies, categories, centers, levels and capabilities, and which
-// status may follow which: served by the page's own process at /web/vocabulary.json from the
-// platform's catalogue (kernel/web/vocabulary.py), so the page keeps no copy. The gateway adds
-// its centers and the incident lifecycle; an agency says which agency it is.
+// The names a page shows for agencies, categories, centers, levels and capabilities, which
+// incident status may follow which and in which task statuses each clock runs: served by the
+// page's own process at /web/vocabulary.json from the platform's catalogue
+// (kernel/web/vocabulary.py), so the page keeps no copy. The gateway adds its centers and the
+// incident lifecycle; an agency says which agency it is.
 
-export const vocabulary = { agencies: [], categories: [], centers: [], capabilities: [], levels: [], incident_next: {}, task_next: {} };
+export const vocabulary = { agencies: [], categories: [], centers: [], capabilities: [], levels: [], incident_next: {}, task_clocks: {} };
 
 export async function loadVocabulary() {
   Object.assign(vocabulary, await fetch("/web/vocabulary.json").then((r) => r.json()));

@@ -13,9 +13,11 @@ export function drillBadge() {
   return h("span", { class: "badge badge-drill" }, t("drill.badge"));
 }
 
-export function statusBadge(prefix, status) {
+// A status as a badge: its tone from the common code, its words from the catalogue (`prefix`)
+// unless the caller has its own (an agency's words for its statuses).
+export function statusBadge(prefix, status, words) {
   const tone = { breached: "bad", declined: "bad", cancelled: "bad", acknowledged: "ok", on_scene: "ok", completed: "ok", available: "ok", assigned: "warn", en_route: "warn" }[status];
-  return h("span", { class: ["badge", tone && `badge-${tone}`], dataset: { status } }, t(`${prefix}.${status}`));
+  return h("span", { class: ["badge", tone && `badge-${tone}`], dataset: { status } }, words || t(`${prefix}.${status}`));
 }
 
 export function agencyName(id) {
