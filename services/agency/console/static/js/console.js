@@ -8,7 +8,7 @@ import { ApiError, whenUnauthorized } from "/shared/js/api.js";
 import { tick } from "/shared/js/clocks.js";
 import { h, icon, replace } from "/shared/js/dom.js";
 import { applyStatic, bindLangSwitch, lang, loadCatalogues, named, onLangChange, setLang, t } from "/shared/js/i18n.js";
-import { session, signOut, whoAmI } from "/shared/js/session.js";
+import { can, session, signOut, whoAmI } from "/shared/js/session.js";
 import { showSignInForm } from "/shared/js/signin.js";
 import { toast, toastError } from "/shared/js/toast.js";
 import { agency, loadVocabulary, vocabulary } from "/shared/js/vocabulary.js";
@@ -33,16 +33,23 @@ const signOutButton = document.getElementById("sign-out");
 const POLL_MS = 2000;
 const LINKS = ["gateway", "broker"];
 
+// What each view needs the role to allow; the server checks every call regardless.
 const ROUTES = [
   { pattern: /^#\/tasks$/, module: tasks, nav: "tasks" },
   { pattern: /^#\/units$/, module: units, nav: "units" },
-  { pattern: /^#\/report$/, module: report, nav: "report" },
+  { pattern: /^#\/report$/, module: report, nav: "report", permission: "report" },
   { pattern: /^#\/picture$/, module: picture, nav: "picture" },
   { pattern: /^#\/incident\/([\w-]+)$/, module: incident, nav: "picture" },
-  { pattern: /^#\/callups$/, module: callups, nav: "callups" },
-  { pattern: /^#\/callup\/([\w-]+)$/, module: muster, nav: "callups" },
+  { pattern: /^#\/callups$/, module: callups, nav: "callups", permission: "muster" },
+  { pattern: /^#\/callup\/([\w-]+)$/, module: muster, nav: "callups", permission: "muster" },
 ];
-const NAV = ["tasks", "units", "report", "picture", "callups"];
+const NAV = [
+  { id: "tasks" },
+  { id: "units" },
+  { id: "report", permission: "report" },
+  { id: "picture" },
+  { id: "callups", permission: "muster" },
+];
 
 let view = null;
 let poller = null;
@@ -104,7 +111,9 @@ async function readLinks() {
 function drawNav(current) {
   replace(
     nav,
-    NAV.map((id) => h("a", { href: `#/${id}`, "aria-current": id === current ? "page" : null, dataset: { nav: id } }, t(`console.nav.${id}`))),
+    NAV.filter((link) => !link.permission || can(link.permission)).map(({ id }) =>
+      h("a", { href: `#/${id}`, "aria-current": id === current ? "page" : null, dataset: { nav: id } }, t(`console.nav.${id}`)),
+    ),
   );
 }
 
@@ -117,7 +126,7 @@ async function route() {
   if (!session.operator) return;
   let match = null;
   const found = ROUTES.find((r) => (match = (location.hash || "#/tasks").match(r.pattern)));
-  if (!found) {
+  if (!found || (found.permission && !can(found.permission))) {
     location.hash = "#/tasks";
     return;
   }

@@ -52,7 +52,7 @@ export function mount(root, [callUpId], context) {
     const callUp = muster.call_up;
     return h(
       "section",
-      { dataset: { callUpId: callUp.id } },
+      { dataset: { callUpId: callUp.id, status: callUp.status } },
       heading(t("console.muster.heading", { team: callUp.team_id }), " ", statusBadge("callup_status", callUp.status), callUp.drill ? [" ", drillBadge()] : null),
       h("p", { class: "muted" }, t("console.callups.called_at", { time: formatTime(callUp.called_at, true), place: callUp.assembly_point || "—" })),
       callUp.status !== "open" ? h("p", { class: "muted" }, closed(callUp)) : null,

@@ -6,6 +6,7 @@ import { api } from "/shared/js/api.js";
 import { clockNode, overdueFlag, tick } from "/shared/js/clocks.js";
 import { h } from "/shared/js/dom.js";
 import { formatTime, lang, t } from "/shared/js/i18n.js";
+import { can } from "/shared/js/session.js";
 import { vocabulary } from "/shared/js/vocabulary.js";
 import { drillBadge, empty, heading, levelBadge, statusBadge } from "/shared/js/widgets.js";
 import { ownWord } from "../agency.js";
@@ -14,6 +15,8 @@ import { redrawer } from "../redraw.js";
 
 // Answers that need words from the operator: a reason (required) or a note.
 const NEEDS_WORDS = { declined: true, completed: false };
+// Handing a task back to the command room is a duty commander's call; the rest is everyone's.
+const PERMISSION = { declined: "decline" };
 
 function runningClocks(task) {
   const deadlines = { acknowledge: task.acknowledge_by, on_scene: task.on_scene_by };
@@ -71,7 +74,7 @@ export function taskAnswers(context, refresh) {
     return h(
       "div",
       { class: "btn-row" },
-      task.next_statuses.map((status) =>
+      task.next_statuses.filter((status) => can(PERMISSION[status] || "answer")).map((status) =>
         h(
           "button",
           {

@@ -7,6 +7,7 @@ import { now } from "/shared/js/clocks.js";
 import { h } from "/shared/js/dom.js";
 import { formatTime, lang, t, tOr } from "/shared/js/i18n.js";
 import { districtMap, loadDistrict } from "/shared/js/map.js";
+import { can } from "/shared/js/session.js";
 import { empty, heading, statusBadge } from "/shared/js/widgets.js";
 import { ownWord } from "../agency.js";
 import { openDialog } from "../dialog.js";
@@ -103,22 +104,22 @@ export function mount(root, _params, context) {
       h("td", {}, tOr(`unit_kind.${unit.kind}`, unit.kind), h("span", { class: "sub" }, unit.capabilities.map((c) => tOr(`capability.${c}`, c)).join("、"))),
       h("td", {}, statusBadge("unit_status", unit.status, ownWord("unit_status", unit))),
       h("td", {}, `${unit.position.latitude.toFixed(4)}, ${unit.position.longitude.toFixed(4)}`, h("span", { class: "sub" }, positionAge(unit.position.at))),
-      h(
-        "td",
-        {},
-        h(
-          "button",
-          {
-            type: "button",
-            class: "btn",
-            dataset: { action: "update" },
-            "data-focus-key": `update-${unit.id}`,
-            "aria-label": t("console.units.update_for", { unit: unit.name }),
-            onclick: () => update(map, unit),
-          },
-          t("console.units.update"),
-        ),
-      ),
+      h("td", {}, can("units") ? updateButton(map, unit) : null),
+    );
+  }
+
+  function updateButton(map, unit) {
+    return h(
+      "button",
+      {
+        type: "button",
+        class: "btn",
+        dataset: { action: "update" },
+        "data-focus-key": `update-${unit.id}`,
+        "aria-label": t("console.units.update_for", { unit: unit.name }),
+        onclick: () => update(map, unit),
+      },
+      t("console.units.update"),
     );
   }
 
