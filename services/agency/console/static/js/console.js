@@ -7,12 +7,13 @@
 import { ApiError, whenUnauthorized } from "/shared/js/api.js";
 import { tick } from "/shared/js/clocks.js";
 import { h, icon, replace } from "/shared/js/dom.js";
-import { applyStatic, bindLangSwitch, lang, loadCatalogues, named, onLangChange, setLang, t } from "/shared/js/i18n.js";
+import { applyStatic, bindLangSwitch, lang, loadCatalogues, locale, named, onLangChange, setLang, t } from "/shared/js/i18n.js";
 import { can, session, signOut, whoAmI } from "/shared/js/session.js";
 import { showSignInForm } from "/shared/js/signin.js";
 import { toast, toastError } from "/shared/js/toast.js";
 import { agency, loadVocabulary, vocabulary } from "/shared/js/vocabulary.js";
 import { here, readAgency } from "./agency.js";
+import { redrawer } from "./redraw.js";
 import * as callups from "./views/callups.js";
 import * as incident from "./views/incident.js";
 import * as muster from "./views/muster.js";
@@ -32,6 +33,7 @@ const signOutButton = document.getElementById("sign-out");
 // New tasks must show up quickly; the API is this agency's own, on the same machine.
 const POLL_MS = 2000;
 const LINKS = ["gateway", "broker"];
+const redrawLinks = redrawer(links);
 
 // What each view needs the role to allow; the server checks every call regardless.
 const ROUTES = [
@@ -52,7 +54,6 @@ const NAV = [
 ];
 
 let view = null;
-let poller = null;
 let reachable = true;
 
 // -- the agency and its links ----------------------------------------------------------------
@@ -66,27 +67,27 @@ function drawBrand() {
   document.title = brand.textContent;
 }
 
+// Drawn again only when a link's state (or the language) changes: #links is a live region, and
+// a screen reader should hear a change, not the same words every two seconds.
 function drawLinks() {
   const profile = here.profile;
-  if (!reachable || !profile) {
-    replace(links, h("span", { class: "link", dataset: { link: "console", state: "down" } }, icon("alarm"), t("console.link.unreachable")));
-    offline.hidden = true;
-    return;
-  }
-  const down = LINKS.filter((name) => profile.links[name] !== "up");
+  const state = reachable && profile ? profile.links : null;
+  const down = state ? LINKS.filter((name) => state[name] !== "up") : [];
   offline.hidden = down.length === 0 || !session.operator;
-  offline.textContent = down.length ? t("console.link.offline_note", { links: down.map((name) => t(`console.link.${name}`)).join("、") }) : "";
-  replace(
-    links,
-    LINKS.map((name) => {
-      const state = profile.links[name] === "up" ? "up" : "down";
-      return h(
-        "span",
-        { class: "link", dataset: { link: name, state } },
-        icon(state === "up" ? "check" : "alarm"),
-        t("console.link", { name: t(`console.link.${name}`), state: t(`console.link.${state}`) }),
-      );
-    }),
+  const names = new Intl.ListFormat(locale(), { type: "conjunction" }).format(down.map((name) => t(`console.link.${name}`)));
+  offline.textContent = down.length ? t("console.link.offline_note", { links: names }) : "";
+  redrawLinks({ state, lang: lang() }, () =>
+    state
+      ? LINKS.map((name) => {
+          const up = state[name] === "up";
+          return h(
+            "span",
+            { class: "link", dataset: { link: name, state: up ? "up" : "down" } },
+            icon(up ? "check" : "alarm"),
+            t("console.link", { name: t(`console.link.${name}`), state: up ? t("console.link.up") : t("console.link.down") }),
+          );
+        })
+      : h("span", { class: "link", dataset: { link: "console", state: "down" } }, icon("alarm"), t("console.link.unreachable")),
   );
 }
 
@@ -142,8 +143,9 @@ async function route() {
   if (document.activeElement === document.body || !main.contains(document.activeElement)) main.focus({ preventScroll: true });
 }
 
-// Every view but the report form reads its data again on each poll; data entry lives in the
-// dialog or in the form, so a poll never wipes what someone is typing.
+// The links are read on every poll, signed in or not (signing in needs the gateway); every view
+// but the report form reads its data again too. Data entry lives in the dialog or in the form,
+// so a poll never wipes what someone is typing.
 async function poll() {
   await readLinks();
   if (!view || view.still) return;
@@ -159,10 +161,9 @@ async function poll() {
 // -- signing in and out ------------------------------------------------------------------------
 
 function showSignIn(message) {
-  clearInterval(poller);
   if (view && view.dispose) view.dispose();
   view = null;
-  for (const node of [nav, links, who, signOutButton, offline]) node.hidden = true;
+  for (const node of [nav, who, signOutButton, offline]) node.hidden = true;
   showSignInForm(main, {
     title: t("console.sign_in_title", { agency: agencyName() }),
     hint: t("console.sign_in_hint"),
@@ -172,11 +173,9 @@ function showSignIn(message) {
 }
 
 async function start() {
-  for (const node of [nav, links, who, signOutButton]) node.hidden = false;
+  for (const node of [nav, who, signOutButton]) node.hidden = false;
   drawWho();
   await readLinks();
-  clearInterval(poller);
-  poller = setInterval(poll, POLL_MS);
   await route();
 }
 
@@ -211,7 +210,9 @@ async function boot() {
   });
   window.addEventListener("hashchange", route);
   setInterval(() => tick(main), 1000);
+  setInterval(poll, POLL_MS);
   applyStatic(document);
+  await readLinks();
   const operator = await whoAmI();
   if (operator) await start();
   else showSignIn();
