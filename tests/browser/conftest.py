@@ -85,9 +85,8 @@ class Screens:
     platform: Platform
     opened: list[Screen] = field(default_factory=list)
 
-    def open(
-        self, role: str | None = "commander", *, viewport: dict[str, int] = WALL, lang: str = "zh"
-    ) -> Screen:
+    def blank(self, *, viewport: dict[str, int] = WALL, lang: str = "zh") -> Screen:
+        """A new browser window that remembers every request it makes and every script error."""
         context = self.browser.new_context(viewport=viewport, locale="zh-CN")
         page = context.new_page()
         screen = Screen(context=context, page=page)
@@ -96,6 +95,14 @@ class Screens:
         self.opened.append(screen)
         if lang == "en":
             context.add_init_script("localStorage.setItem('jcp.lang', 'en')")
+        return screen
+
+    def open(
+        self, role: str | None = "commander", *, viewport: dict[str, int] = WALL, lang: str = "zh"
+    ) -> Screen:
+        """The command room, signed in with ``role`` (or at its sign-in form)."""
+        screen = self.blank(viewport=viewport, lang=lang)
+        page = screen.page
         page.goto(self.platform.config.gateway_url + "/")
         if role is not None:
             sign_in(page, *self.platform.credentials(role))
@@ -143,3 +150,36 @@ def same_origin(url: str, origin: str) -> bool:
     if parts.scheme in ("data", "blob", "about"):
         return True
     return f"{parts.scheme}://{parts.netloc}" == origin
+
+
+# Every visible piece of text, with the WCAG 2 contrast ratio of its colour against the first
+# opaque background behind it.
+CONTRASTS = """
+() => {
+  const rgb = (value) => (value.match(/[\\d.]+/g) || []).map(Number);
+  const lum = ([r, g, b]) => {
+    const c = [r, g, b].map((v) => {
+      v /= 255;
+      return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
+    });
+    return 0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2];
+  };
+  const background = (node) => {
+    for (let n = node; n; n = n.parentElement) {
+      const c = rgb(getComputedStyle(n).backgroundColor);
+      if (c.length === 3 || (c.length === 4 && c[3] === 1)) return c.slice(0, 3);
+    }
+    return [255, 255, 255];
+  };
+  const found = [];
+  for (const node of document.querySelectorAll("body *")) {
+    const own = [...node.childNodes].some((c) => c.nodeType === 3 && c.textContent.trim());
+    if (!own || !node.checkVisibility()) continue;
+    const fg = lum(rgb(getComputedStyle(node).color).slice(0, 3));
+    const bg = lum(background(node));
+    const ratio = (Math.max(fg, bg) + 0.05) / (Math.min(fg, bg) + 0.05);
+    found.push([ratio, node.tagName + "." + node.className + ": " + node.textContent.trim().slice(0, 30)]);
+  }
+  return found;
+}
+"""

@@ -20,7 +20,7 @@ from infra.platform import Platform
 from jcp.dispatch.v1 import dispatch_pb2 as pb
 from jcp.dispatch.v1 import dispatch_pb2_grpc
 from jcp.roster.v1 import roster_pb2, roster_pb2_grpc
-from tests.browser.conftest import ACKNOWLEDGE_S, LAPTOP, Screens, same_origin, sign_in
+from tests.browser.conftest import ACKNOWLEDGE_S, CONTRASTS, LAPTOP, Screens, same_origin, sign_in
 from tests.support import incident_body, wait_for
 
 pytestmark = pytest.mark.slow
@@ -414,39 +414,6 @@ def test_an_admin_makes_and_disables_an_account_and_issues_and_revokes_a_partner
     expect(partner).to_contain_text("已吊销")
     assert httpx.get(feed, headers={"X-API-Key": key}).status_code == 401
     shots(page, "admin")
-
-
-# Every visible piece of text, with the WCAG 2 contrast ratio of its colour against the first
-# opaque background behind it.
-CONTRASTS = """
-() => {
-  const rgb = (value) => (value.match(/[\\d.]+/g) || []).map(Number);
-  const lum = ([r, g, b]) => {
-    const c = [r, g, b].map((v) => {
-      v /= 255;
-      return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
-    });
-    return 0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2];
-  };
-  const background = (node) => {
-    for (let n = node; n; n = n.parentElement) {
-      const c = rgb(getComputedStyle(n).backgroundColor);
-      if (c.length === 3 || (c.length === 4 && c[3] === 1)) return c.slice(0, 3);
-    }
-    return [255, 255, 255];
-  };
-  const found = [];
-  for (const node of document.querySelectorAll("body *")) {
-    const own = [...node.childNodes].some((c) => c.nodeType === 3 && c.textContent.trim());
-    if (!own || !node.checkVisibility()) continue;
-    const fg = lum(rgb(getComputedStyle(node).color).slice(0, 3));
-    const bg = lum(background(node));
-    const ratio = (Math.max(fg, bg) + 0.05) / (Math.min(fg, bg) + 0.05);
-    found.push([ratio, node.tagName + "." + node.className + ": " + node.textContent.trim().slice(0, 30)]);
-  }
-  return found;
-}
-"""
 
 
 @pytest.mark.parametrize("route", ["#/board/stability", "#/units", "#/teams", "#/partners"])
