@@ -8,13 +8,14 @@ from sqlalchemy.orm import Session, sessionmaker
 from jcp.dispatch.v1 import dispatch_pb2, dispatch_pb2_grpc
 from jcp.incidents.v1 import agency_pb2, agency_pb2_grpc
 from jcp.roster.v1 import roster_pb2, roster_pb2_grpc
-from kernel import dispatch_store, logs, metrics, profiles, schema, sources, telemetry
+from kernel import dispatch_store, identity, logs, metrics, profiles, schema, sources, telemetry
 from kernel.bus.clients import make_producer
 from kernel.bus.envelope import Event, event_type
 from kernel.bus.inbox import InboxConsumer, by_type
 from kernel.bus.outbox import OutboxRelay
 from kernel.bus.topics import DISPATCH, INCIDENTS, ROSTER
 from kernel.db import make_engine, make_session_factory, transaction
+from kernel.grpc_auth import Authenticator
 from kernel.grpc_server import build_server, set_serving
 from kernel.incidents import store as incident_store
 from kernel.incidents.proto import EVENT_MESSAGES
@@ -112,7 +113,11 @@ def main() -> None:
     )
     port = settings.grpc_port or profile.grpc_port
     address = f"{settings.grpc_host}:{port}"
+    keys = identity.PublicKeys(
+        jwks_url=settings.jwks_url, cache_file=settings.data_dir / f"{profile.id}.jwks.json"
+    )
     server, health = build_server(
+        interceptors=[Authenticator(keys=keys, agency=profile.id)],
         address=address,
         register=lambda server: register(server, profile, session_factory, consumer, source),
         service_names=SERVICE_NAMES,
@@ -121,6 +126,7 @@ def main() -> None:
     metrics.serve(
         settings.metrics_port or port + 1000, settings.grpc_host, service="agency", agency=profile.id
     )
+    workers.start("public-keys", keys.run)
     workers.start("outbox-relay", relay.run)
     workers.start("inbox-consumer", consumer.run)
     set_serving(health, SERVICE_NAMES, True)

@@ -10,3 +10,9 @@ class AgencySettings(CommonSettings):
     grpc_port: int | None = None
     # Prometheus /metrics; default: the gRPC port + 1000.
     metrics_port: int | None = None
+    # Where accounts live: its published keys check every caller (cached under data_dir).
+    gateway_url: str = "http://127.0.0.1:8000"
+
+    @property
+    def jwks_url(self) -> str:
+        return f"{self.gateway_url.rstrip('/')}/.well-known/jwks.json"
