@@ -1,5 +1,6 @@
 """An agency service's own schema: the shared picture, its tasks and units, the call-ups its
-members answer, and the outbox and inbox; nothing of the gateway's."""
+members answer, the key its members' links are signed with, and the outbox and inbox; nothing of
+the gateway's."""
 
 from pathlib import Path
 
@@ -14,5 +15,6 @@ HISTORY = History(
         "kernel.bus.outbox",
         "kernel.bus.inbox",
         "services.agency.callups",
+        "services.agency.console.member_links",
     ),
 )
