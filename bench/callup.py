@@ -64,6 +64,7 @@ from kernel import sources
 from kernel.bus.clients import create_topics, make_producer
 from kernel.bus.envelope import new_event, to_headers
 from kernel.bus.topics import TopicSpec
+from kernel.grpc_auth import authorized_channel
 from kernel.settings import CommonSettings
 
 MILITIA = next(team for team in roster_demo.TEAMS if team.id == "militia-emergency")
@@ -140,15 +141,18 @@ class Device(Sender):
     member may still reach the board, as the agency can commit after the device gave up.
     """
 
-    def __init__(self, target: str, call_up_id: str, members: Sequence[str], release: Release) -> None:
+    def __init__(
+        self, target: str, token: str, call_up_id: str, members: Sequence[str], release: Release
+    ) -> None:
         super().__init__(f"device-{members[0]}", release)
         self._target = target
+        self._token = token
         self._call_up_id = call_up_id
         self._members = members
 
     def run(self) -> None:
         try:
-            with grpc.insecure_channel(self._target, options=OWN_CONNECTION) as channel:
+            with authorized_channel(self._target, lambda: self._token, options=OWN_CONNECTION) as channel:
                 stub = roster_pb2_grpc.AgencyRosterServiceStub(channel)
                 stub.ListCallUps(pb.ListCallUpsRequest(member_id=self._members[0]), timeout=RPC_TIMEOUT_S)
                 self._release.barrier.wait(BARRIER_TIMEOUT_S)
@@ -308,7 +312,8 @@ def our_round(
         groups = shares(members, options.devices)
         release = Release(len(groups))
         target = platform.config.grpc_target(MILITIA.agency)
-        devices = [Device(target, call_up_id, group, release) for group in groups]
+        token = platform.token("agency_operator", MILITIA.agency)
+        devices = [Device(target, token, call_up_id, group, release) for group in groups]
         try:
             release_and_wait(devices, release)
             poller.done.wait(max(0.0, release.at + BOARD_TIMEOUT_S - time.time()))
@@ -497,10 +502,9 @@ def measure(platform: Platform, options: Options) -> list[Row]:
     rounds: list[Round] = []
     bases: list[BaseRound] = []
     warm_up: list[Round] = []
-    target = platform.config.grpc_target(MILITIA.agency)
     with (
         platform.client("admin", timeout=30.0) as client,
-        grpc.insecure_channel(target) as channel,
+        platform.agency_channel(MILITIA.agency) as channel,
     ):
         load_team(client)
         stub = roster_pb2_grpc.AgencyRosterServiceStub(channel)

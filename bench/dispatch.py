@@ -70,6 +70,7 @@ from kernel.bus.topics import TopicSpec
 from kernel.catalog import AGENCIES
 from kernel.db import Base, make_engine, make_session_factory, transaction
 from kernel.dispatch_store import UnitRow
+from kernel.grpc_auth import authorized_channel
 from kernel.incidents import store as incident_store
 from kernel.settings import CommonSettings
 
@@ -400,9 +401,10 @@ class AgencyOperator(threading.Thread):
     Tasks already open when it starts are someone else's (stage 2's orders) and left alone.
     """
 
-    def __init__(self, target: str, *, poll_s: float) -> None:
+    def __init__(self, target: str, token: str, *, poll_s: float) -> None:
         super().__init__(name="agency-operator", daemon=True)
         self._target = target
+        self._token = token
         self._poll_s = poll_s
         self.known: set[str] = set()
         self.seen: dict[str, float] = {}
@@ -418,7 +420,7 @@ class AgencyOperator(threading.Thread):
 
     def run(self) -> None:
         try:
-            with grpc.insecure_channel(self._target) as channel:
+            with authorized_channel(self._target, lambda: self._token) as channel:
                 self._work(dispatch_pb2_grpc.AgencyDispatchServiceStub(channel))
         except BaseException as exc:  # reported by the waiting side, which would otherwise hang
             self.error = exc
@@ -635,7 +637,11 @@ def stage_round_trip(platform: Platform, dbs: Databases, options: Options) -> li
     )
     gateway = dbs.engines["gateway"]
     after_id = newest_activity(gateway)
-    operator = AgencyOperator(platform.config.grpc_target(OPERATOR_AGENCY), poll_s=options.poll_s)
+    operator = AgencyOperator(
+        platform.config.grpc_target(OPERATOR_AGENCY),
+        platform.token("agency_operator", OPERATOR_AGENCY),
+        poll_s=options.poll_s,
+    )
     operator.start()
     try:
         operator.ready.wait(30.0)

@@ -10,14 +10,14 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from gateway import health
 from gateway.activity import views as activity_views
 from gateway.agencies import handlers as agency_handlers
-from gateway.agencies.directory import AgencyDirectory
+from gateway.agencies.directory import AgencyDirectory, ServiceTokens
 from gateway.agencies.reconcile import Reconciler
 from gateway.alarms import views as alarm_views
 from gateway.audit import views as audit_views
 from gateway.auth import service as auth_service
 from gateway.auth import views as auth_views
 from gateway.auth.deps import Viewer
-from gateway.auth.tokens import Signer, load_secret
+from gateway.auth.tokens import Signer
 from gateway.boards import views as board_views
 from gateway.centers import routing
 from gateway.centers import views as center_views
@@ -52,9 +52,13 @@ def create_app(settings: GatewaySettings | None = None, *, clock: Clock = utc_no
     session_factory = make_session_factory(engine)
     signal = shared_changes.ChangeSignal()
     shared_changes.install(session_factory, signal)
-    signer = Signer(load_secret(session_factory, settings.auth_secret))
+    signer = Signer(session_factory, clock=clock)
     auth_service.bootstrap_admin(session_factory, settings.bootstrap_admin_password, clock())
-    directory = AgencyDirectory(settings.agency_endpoints, timeout_s=settings.delivery_timeout_s)
+    directory = AgencyDirectory(
+        settings.agency_endpoints,
+        tokens=ServiceTokens(signer, clock=clock),
+        timeout_s=settings.delivery_timeout_s,
+    )
     relay = OutboxRelay(
         session_factory=session_factory,
         producer_factory=lambda: make_producer(settings),
@@ -167,6 +171,7 @@ def create_app(settings: GatewaySettings | None = None, *, clock: Clock = utc_no
     http_errors.install(app)
     app.include_router(health.router)
     app.include_router(auth_views.router)
+    app.include_router(auth_views.published)
     partner_wiring.mount(app, settings)
     for router in (
         incident_views.router,

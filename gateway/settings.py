@@ -39,8 +39,6 @@ class GatewaySettings(CommonSettings):
     # An alarm signal older than this is refused as too old (APCO/TMA ASAP's "too old").
     alarm_max_age_s: float = 900.0
 
-    # Signs operator and partner tokens; kept in the gateway's database when unset.
-    auth_secret: str | None = None
     # The first administrator's password on a new installation (account ``admin``).
     bootstrap_admin_password: str | None = None
 

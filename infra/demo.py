@@ -24,6 +24,8 @@ from kernel.incidents.proto import LEVEL_CODES
 # Every demo account (one per role, named after it) signs in with this password (README).
 PASSWORD = "jcp-demo-2026"
 ROLES = ("operator", "commander", "coordinator", "auditor", "admin")
+# Each agency's own staff: ``<agency>-duty`` and ``<agency>-commander`` (infra.platform.agency_username).
+AGENCY_ROLES = ("agency_operator", "agency_commander")
 
 # (key, agency, category, level, title, description, latitude, longitude, address)
 GATEWAY_REPORTS = [
@@ -239,7 +241,7 @@ def _dispatch(client: httpx.Client, incidents: dict[str, str]) -> None:
         response.raise_for_status()
 
 
-def _load_roster(client: httpx.Client, grpc_targets: dict[str, str]) -> None:
+def _load_roster(client: httpx.Client, channels: dict[str, grpc.Channel]) -> None:
     """The teams, their members, a week of duty with one planted gap, and one finished drill."""
     for team in roster_demo.TEAMS:
         answer = client.post("/api/v1/roster/teams", json=team.body())
@@ -254,7 +256,7 @@ def _load_roster(client: httpx.Client, grpc_targets: dict[str, str]) -> None:
         if team.agency == "localgov":
             _duty(client)
     if not client.get("/api/v1/roster/drills").json():
-        _demo_drill(client, grpc_targets)
+        _demo_drill(client, channels)
 
 
 def _duty(client: httpx.Client) -> None:
@@ -279,7 +281,7 @@ def _duty(client: httpx.Client) -> None:
         ).raise_for_status()
 
 
-def _demo_drill(client: httpx.Client, grpc_targets: dict[str, str]) -> None:
+def _demo_drill(client: httpx.Client, channels: dict[str, grpc.Channel]) -> None:
     """The campus-safety drill, run and ended: the guards answer, two of them never arrive."""
     drill = client.post(
         "/api/v1/roster/drills",
@@ -297,11 +299,10 @@ def _demo_drill(client: httpx.Client, grpc_targets: dict[str, str]) -> None:
             f"/api/v1/roster/callups/{call_up['call_up_id']}/muster", params={"members": True}
         ).json()["members"]
     ]
-    with grpc.insecure_channel(grpc_targets["school"]) as channel:
-        stub = roster_pb2_grpc.AgencyRosterServiceStub(channel)
-        roster_demo.wait_for_call_up(stub, call_up["call_up_id"])
-        roster_demo.answer(stub, call_up["call_up_id"], members, roster_pb2.RESPONSE_ACKNOWLEDGED)
-        roster_demo.answer(stub, call_up["call_up_id"], members[:-2], roster_pb2.RESPONSE_ARRIVED)
+    stub = roster_pb2_grpc.AgencyRosterServiceStub(channels["school"])
+    roster_demo.wait_for_call_up(stub, call_up["call_up_id"])
+    roster_demo.answer(stub, call_up["call_up_id"], members, roster_pb2.RESPONSE_ACKNOWLEDGED)
+    roster_demo.answer(stub, call_up["call_up_id"], members[:-2], roster_pb2.RESPONSE_ARRIVED)
     deadline = time.monotonic() + 30
     while (
         client.get(f"/api/v1/roster/callups/{call_up['call_up_id']}/muster").json()["arrived"]
@@ -389,7 +390,11 @@ def load(platform: Platform) -> int:
     many incidents were new."""
     for role in ROLES:
         platform.credentials(role)
-    grpc_targets = {agency: platform.config.grpc_target(agency) for agency in AGENCIES}
+    for agency in AGENCIES:
+        for role in AGENCY_ROLES:
+            platform.credentials(role, agency)
+    # The agencies' own duty operators report and answer, as they would from their consoles.
+    channels = {agency: platform.agency_channel(agency) for agency in AGENCIES}
     created = 0
     incidents: dict[str, str] = {}
     with (
@@ -406,25 +411,26 @@ def load(platform: Platform) -> int:
             created += response.status_code == 201
             incidents[key] = response.json()["id"]
         _dispatch(commander, incidents)
-        _load_roster(coordinator, grpc_targets)
+        _load_roster(coordinator, channels)
     with platform.client("admin") as admin:
         _partners(admin, platform.config.data_dir)
     for key, agency, category, level, title, description, lat, lon, address in AGENCY_REPORTS:
-        with grpc.insecure_channel(grpc_targets[agency]) as channel:
-            agency_pb2_grpc.AgencyServiceStub(channel).SubmitIncident(
-                agency_pb2.SubmitIncidentRequest(
-                    idempotency_key=key,
-                    incident=incident_pb2.Incident(
-                        category=category,
-                        level=LEVEL_CODES[level],
-                        title=title,
-                        description=description,
-                        location=incident_pb2.Location(
-                            latitude=lat, longitude=lon, address=address, admin_code="370502"
-                        ),
-                        reporter=incident_pb2.Reporter(name="值班员", channel="demo"),
+        agency_pb2_grpc.AgencyServiceStub(channels[agency]).SubmitIncident(
+            agency_pb2.SubmitIncidentRequest(
+                idempotency_key=key,
+                incident=incident_pb2.Incident(
+                    category=category,
+                    level=LEVEL_CODES[level],
+                    title=title,
+                    description=description,
+                    location=incident_pb2.Location(
+                        latitude=lat, longitude=lon, address=address, admin_code="370502"
                     ),
+                    reporter=incident_pb2.Reporter(name="值班员", channel="demo"),
                 ),
-                timeout=10.0,
-            )
+            ),
+            timeout=10.0,
+        )
+    for channel in channels.values():
+        channel.close()
     return created

@@ -19,9 +19,10 @@ from typing import Any
 
 import httpx
 
-from gateway.agencies.directory import AgencyDirectory
+from gateway.agencies.directory import AgencyDirectory, ServiceTokens
 from gateway.agencies.reconcile import Reconciler
 from gateway.audit import service as audit
+from gateway.auth.tokens import Signer
 from gateway.settings import GatewaySettings
 from kernel.bus.clients import create_topics, make_producer
 from kernel.bus.topics import ALL, DEAD_LETTERS, TopicSpec
@@ -119,11 +120,15 @@ def replay_dead_letters(bootstrap: str, *, consumer: str | None, reason_contains
 
 
 def reconcile(agency: str, *, gateway_database: str, endpoint: str, grace_s: float) -> dict[str, Any]:
-    directory = AgencyDirectory({agency: endpoint}, timeout_s=5.0)
     engine = make_engine(gateway_database)
+    session_factory = make_session_factory(engine)
+    # The gateway's own keys sign the calls: the agency accepts them as the gateway's.
+    directory = AgencyDirectory(
+        {agency: endpoint}, tokens=ServiceTokens(Signer(session_factory)), timeout_s=5.0
+    )
     try:
         report = Reconciler(
-            directory=directory, session_factory=make_session_factory(engine), interval_s=0, grace_s=grace_s
+            directory=directory, session_factory=session_factory, interval_s=0, grace_s=grace_s
         ).reconcile()
     finally:
         directory.close()

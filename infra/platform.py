@@ -23,6 +23,7 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 from infra import broker
 from infra.processes import kill, spawn, terminate
 from kernel.catalog import AGENCIES
+from kernel.grpc_auth import authorized_channel
 from kernel.profiles import load as load_profile
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -32,6 +33,11 @@ SERVICES = (*AGENCIES, "gateway")
 
 class PlatformError(RuntimeError):
     pass
+
+
+def agency_username(agency: str, role: str) -> str:
+    """An agency's staff account: ``oilfield-duty`` for its operators, ``oilfield-commander``."""
+    return f"{agency}-{'commander' if role == 'agency_commander' else 'duty'}"
 
 
 @dataclass
@@ -105,7 +111,7 @@ class Platform:
         # Extra processes of an agency service (replica name -> agency): same database, same
         # consumer group, their own gRPC and metrics ports.
         self.replicas: dict[str, str] = {}
-        self._tokens: dict[str, str] = {}
+        self._tokens: dict[tuple[str, str | None], str] = {}
 
     # -- whole platform -------------------------------------------------------------------
 
@@ -145,37 +151,45 @@ class Platform:
 
     # -- operators ------------------------------------------------------------------------
 
-    def credentials(self, role: str) -> tuple[str, str]:
-        """User name and password of an operator with this role, made by the first
-        administrator when it does not exist yet."""
+    def credentials(self, role: str, agency: str | None = None) -> tuple[str, str]:
+        """User name and password of an operator with this role (of this agency, for an
+        agency role), made by the first administrator when it does not exist yet."""
         password = self.config.admin_password
         if role == "admin":
             return "admin", password
+        username = role if agency is None else agency_username(agency, role)
         with self.client("admin") as admin:
-            account = {"username": role, "role": role, "password": password}
+            account = {"username": username, "role": role, "agency": agency, "password": password}
             answer = admin.post("/api/v1/operators", json=account)
             if answer.status_code not in (201, 409):
-                raise PlatformError(f"could not make operator {role}: {answer.status_code} {answer.text}")
-        return role, password
+                raise PlatformError(f"could not make operator {username}: {answer.status_code} {answer.text}")
+        return username, password
 
-    def token(self, role: str) -> str:
-        if role not in self._tokens:
-            username, password = self.credentials(role)
+    def token(self, role: str, agency: str | None = None) -> str:
+        if (role, agency) not in self._tokens:
+            username, password = self.credentials(role, agency)
             answer = httpx.post(
                 f"{self.config.gateway_url}/api/v1/auth/sign-in",
                 json={"username": username, "password": password},
                 timeout=10,
             )
             answer.raise_for_status()
-            self._tokens[role] = answer.json()["token"]
-        return self._tokens[role]
+            self._tokens[role, agency] = answer.json()["token"]
+        return self._tokens[role, agency]
 
-    def client(self, role: str = "commander", timeout: float | httpx.Timeout = 10.0) -> httpx.Client:
+    def agency_channel(self, agency: str, role: str = "agency_operator") -> grpc.Channel:
+        """A gRPC channel to an agency, every call signed in as one of that agency's staff."""
+        token = self.token(role, agency)
+        return authorized_channel(self.config.grpc_target(agency), lambda: token)
+
+    def client(
+        self, role: str = "commander", timeout: float | httpx.Timeout = 10.0, *, agency: str | None = None
+    ) -> httpx.Client:
         """An HTTP client of the gateway, signed in as an operator with this role."""
         return httpx.Client(
             base_url=self.config.gateway_url,
             timeout=timeout,
-            headers={"Authorization": f"Bearer {self.token(role)}"},
+            headers={"Authorization": f"Bearer {self.token(role, agency)}"},
         )
 
     # -- single processes -----------------------------------------------------------------
@@ -245,9 +259,9 @@ class Platform:
             env["JCP_GRPC_PORT"] = str(config.grpc_ports[name])
             env["JCP_CONSOLE_HOST"] = config.host
             env["JCP_CONSOLE_PORT"] = str(config.console_ports[name])
-            env["JCP_GATEWAY_URL"] = config.gateway_url
             if name in config.metrics_ports:
                 env["JCP_METRICS_PORT"] = str(config.metrics_ports[name])
+            env["JCP_GATEWAY_URL"] = config.gateway_url
         return env
 
     def log_path(self, name: str) -> Path | None:

@@ -1,6 +1,6 @@
 """A gRPC server with the health-checking and reflection services every process offers."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent import futures
 
 import grpc
@@ -16,9 +16,11 @@ def build_server(
     register: Callable[[grpc.Server], None],
     service_names: list[str],
     max_workers: int = 16,
+    interceptors: Sequence[grpc.ServerInterceptor] = (),
 ) -> tuple[grpc.Server, health.HealthServicer]:
     server = grpc.server(
-        futures.ThreadPoolExecutor(max_workers=max_workers), interceptors=[metrics.GrpcMetrics()]
+        futures.ThreadPoolExecutor(max_workers=max_workers),
+        interceptors=[metrics.GrpcMetrics(), *interceptors],
     )
     register(server)
     health_servicer = health.HealthServicer()

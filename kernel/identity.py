@@ -32,6 +32,8 @@ OPERATOR_AUDIENCE = "operator"
 PARTNER_AUDIENCE = "partner"
 # The gateway's own calls to an agency's gRPC API.
 SERVICE_SUBJECT = "service:gateway"
+# An agency's own staff: their tokens carry the agency, and only that agency accepts them.
+AGENCY_ROLES = frozenset({"agency_operator", "agency_commander"})
 
 
 def service_audience(agency: str) -> str:
@@ -56,8 +58,9 @@ class Operator:
         return cls(username=claims["sub"], role=claims.get("role", ""), agency=claims.get("agency"))
 
 
-def decode(token: str, *, key: Any, audience: str, now: datetime) -> dict[str, Any]:
-    """The claims of a token signed with ``key``; raises BadToken."""
+def decode(token: str, *, key: Any, audience: str | None, now: datetime) -> dict[str, Any]:
+    """The claims of a token signed with ``key``; raises BadToken. ``audience=None`` leaves the
+    audience to the caller, who can then tell "not for you" from "not genuine"."""
     try:
         claims: dict[str, Any] = jwt.decode(
             token,
@@ -65,11 +68,16 @@ def decode(token: str, *, key: Any, audience: str, now: datetime) -> dict[str, A
             algorithms=[ALGORITHM],
             audience=audience,
             issuer=ISSUER,
-            options={"require": ["exp", "sub", "aud", "iss"], "verify_exp": False},
+            options={
+                "require": ["exp", "sub", "aud", "iss"],
+                "verify_exp": False,
+                "verify_iat": False,
+                "verify_aud": audience is not None,
+            },
         )
     except jwt.PyJWTError as exc:
         raise BadToken(str(exc)) from exc
-    # Expiry is judged by the caller's clock, which tests can move.
+    # Time is judged by the caller's clock (which tests can move), not the library's.
     if claims["exp"] <= now.timestamp():
         raise BadToken("token has expired")
     return claims
@@ -94,7 +102,7 @@ class PublicKeys:
         *,
         jwks_url: str | None,
         cache_file: Path | None = None,
-        refetch_after_s: float = 5.0,
+        refetch_after_s: float = 1.0,
         fetch: Callable[[str], dict[str, Any]] | None = None,
     ) -> None:
         self._url = jwks_url
@@ -136,10 +144,20 @@ class PublicKeys:
             self.last_fetch_ok = True
             if self._cache_file is not None:
                 # One temporary file per process: replicas of a service share the data folder.
+                self._cache_file.parent.mkdir(parents=True, exist_ok=True)
                 temporary = self._cache_file.with_suffix(f".{os.getpid()}.tmp")
                 temporary.write_text(json.dumps(jwks))
                 os.replace(temporary, self._cache_file)
             return True
+
+    def run(self, stop: threading.Event, interval_s: float = 300.0, retry_s: float = 1.0) -> None:
+        """Keep the cached keys fresh (a worker): every ``interval_s``, and every ``retry_s``
+        while the gateway has not answered yet, so a service started before the gateway
+        learns its keys as soon as it is up."""
+        while True:
+            fetched = self.refresh()
+            if stop.wait(interval_s if fetched else retry_s):
+                return
 
     def _key(self, kid: str) -> PyJWK:
         key = self._keys.get(kid)
@@ -150,7 +168,7 @@ class PublicKeys:
             raise BadToken(f"signed with unknown key {kid!r}")
         return key
 
-    def verify(self, token: str, *, audience: str, now: datetime) -> dict[str, Any]:
+    def verify(self, token: str, *, audience: str | None, now: datetime) -> dict[str, Any]:
         return decode(token, key=self._key(key_id(token)).key, audience=audience, now=now)
 
     def operator(self, token: str, *, now: datetime) -> Operator:

@@ -1,13 +1,20 @@
 """The gateway's view of the four agency services, over gRPC."""
 
 import logging
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import partial
 
 import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
+from gateway.auth.tokens import Signer
 from jcp.incidents.v1 import agency_pb2, agency_pb2_grpc, incident_pb2
+from kernel import identity
+from kernel.clock import Clock, utc_now
+from kernel.grpc_auth import authorized_channel
 
 log = logging.getLogger(__name__)
 
@@ -21,10 +28,40 @@ class Delivery:
     error: str | None = None
 
 
+class ServiceTokens:
+    """The gateway's credential at each agency: a short-lived token naming that one agency,
+    minted when the last one is half spent."""
+
+    TTL = timedelta(minutes=10)
+
+    def __init__(self, signer: Signer, *, clock: Clock = utc_now) -> None:
+        self._signer = signer
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._held: dict[str, tuple[str, datetime]] = {}
+
+    def for_agency(self, agency: str) -> str:
+        now = self._clock()
+        with self._lock:
+            token, renew_at = self._held.get(agency, ("", now))
+            if now >= renew_at:
+                token = self._signer.issue(
+                    audience=identity.service_audience(agency),
+                    subject=identity.SERVICE_SUBJECT,
+                    now=now,
+                    ttl=self.TTL,
+                )
+                self._held[agency] = (token, now + self.TTL / 2)
+            return token
+
+
 class AgencyDirectory:
-    def __init__(self, endpoints: dict[str, str], *, timeout_s: float = 1.0) -> None:
+    def __init__(self, endpoints: dict[str, str], *, tokens: ServiceTokens, timeout_s: float = 1.0) -> None:
         self._timeout = timeout_s
-        self._channels = {agency: grpc.insecure_channel(target) for agency, target in endpoints.items()}
+        self._channels = {
+            agency: authorized_channel(target, partial(tokens.for_agency, agency))
+            for agency, target in endpoints.items()
+        }
         self._stubs = {
             agency: agency_pb2_grpc.AgencyServiceStub(channel) for agency, channel in self._channels.items()
         }

@@ -2,11 +2,12 @@
 
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 from sqlalchemy import Boolean, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from gateway.auth.roles import PERMISSIONS, Permission, Role
+from gateway.auth.roles import AGENCY_ROLES, PERMISSIONS, Permission, Role
+from kernel.catalog import AGENCIES
 from kernel.db import Base, UtcDateTime
 
 USERNAME = r"^[a-z][a-z0-9_.-]{1,63}$"
@@ -18,6 +19,8 @@ class OperatorAccount(Base):
     username: Mapped[str] = mapped_column(String(64), primary_key=True)
     display_name: Mapped[str] = mapped_column(String(100))
     role: Mapped[str] = mapped_column(String(16))
+    # Set for an agency's own staff: the one agency whose console they may use.
+    agency: Mapped[str | None] = mapped_column(String(32))
     password_hash: Mapped[str] = mapped_column(String(200))
     disabled: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
@@ -36,7 +39,21 @@ class OperatorCreate(BaseModel):
     username: str = Field(pattern=USERNAME)
     display_name: str = Field(default="", max_length=100)
     role: Role
+    agency: str | None = None
     password: str = Field(min_length=8, max_length=200)
+
+    @model_validator(mode="after")
+    def _agency_matches_role(self) -> "OperatorCreate":
+        check_scope(self.role, self.agency)
+        return self
+
+
+def check_scope(role: Role, agency: str | None) -> None:
+    """Agency roles belong to exactly one agency; command-room roles to none."""
+    if role in AGENCY_ROLES and agency not in AGENCIES:
+        raise ValueError(f"role {role} needs an agency, one of {', '.join(AGENCIES)}")
+    if role not in AGENCY_ROLES and agency is not None:
+        raise ValueError(f"role {role} is a command-room role and takes no agency")
 
 
 class OperatorChange(BaseModel):
@@ -51,6 +68,7 @@ class OperatorRead(BaseModel):
     username: str
     display_name: str
     role: Role
+    agency: str | None = None
     permissions: list[Permission]
     disabled: bool = False
 
@@ -61,9 +79,15 @@ class OperatorRead(BaseModel):
             username=row.username,
             display_name=row.display_name,
             role=role,
+            agency=row.agency,
             permissions=sorted(PERMISSIONS[role]),
             disabled=row.disabled,
         )
+
+
+class KeyRotated(BaseModel):
+    kid: str
+    published: list[str]
 
 
 class SessionRead(BaseModel):

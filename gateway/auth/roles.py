@@ -24,6 +24,12 @@ class Role(StrEnum):
     COORDINATOR = "coordinator"
     AUDITOR = "auditor"
     ADMIN = "admin"
+    # An agency's own duty room: they work in their agency's console, not the command room.
+    AGENCY_OPERATOR = "agency_operator"
+    AGENCY_COMMANDER = "agency_commander"
+
+
+AGENCY_ROLES = frozenset({Role.AGENCY_OPERATOR, Role.AGENCY_COMMANDER})
 
 
 PERMISSIONS: dict[Role, frozenset[Permission]] = {
@@ -32,6 +38,9 @@ PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.COORDINATOR: frozenset({Permission.VIEW, Permission.ROSTER}),
     Role.AUDITOR: frozenset({Permission.VIEW, Permission.AUDIT}),
     Role.ADMIN: frozenset(Permission),
+    # Nothing in the command room: their permissions are their agency console's.
+    Role.AGENCY_OPERATOR: frozenset(),
+    Role.AGENCY_COMMANDER: frozenset(),
 }
 
 

@@ -5,14 +5,23 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from gateway.auth.models import OperatorAccount, OperatorChange, OperatorCreate, OperatorRead, SessionRead
+from gateway.auth.models import (
+    OperatorAccount,
+    OperatorChange,
+    OperatorCreate,
+    OperatorRead,
+    SessionRead,
+    check_scope,
+)
 from gateway.auth.passwords import hash_password, verify_password
 from gateway.auth.roles import Role
-from gateway.auth.tokens import BadToken, Signer
+from gateway.auth.tokens import Signer
+from kernel import identity
 from kernel.db import get_for_update, transaction
-from kernel.errors import Conflict, NotFound, Unauthorized
+from kernel.errors import Conflict, Invalid, NotFound, Unauthorized
+from kernel.identity import BadToken
 
-AUDIENCE = "operator"
+AUDIENCE = identity.OPERATOR_AUDIENCE
 # One shift in the command room.
 SESSION_TTL = timedelta(hours=12)
 # Checked against when the name is unknown, so a wrong name costs as long as a wrong password.
@@ -43,7 +52,10 @@ def sign_in(*, session: Session, signer: Signer, username: str, password: str, n
     valid = verify_password(password, row.password_hash if row else _DECOY_HASH)
     if row is None or not valid or row.disabled:
         raise Unauthorized("unknown user name or wrong password")
-    token = signer.issue(audience=AUDIENCE, subject=row.username, now=now, ttl=SESSION_TTL)
+    # Role and agency travel in the token: agencies decide on them without asking the gateway.
+    token = signer.issue(
+        audience=AUDIENCE, subject=row.username, now=now, ttl=SESSION_TTL, role=row.role, agency=row.agency
+    )
     return SessionRead(token=token, expires_at=now + SESSION_TTL, operator=OperatorRead.from_row(row))
 
 
@@ -79,6 +91,7 @@ def create(factory: sessionmaker[Session], data: OperatorCreate, now: datetime) 
             username=data.username,
             display_name=data.display_name or data.username,
             role=data.role,
+            agency=data.agency,
             password_hash=hash_password(data.password),
             disabled=False,
             created_at=now,
@@ -93,6 +106,10 @@ def change(factory: sessionmaker[Session], username: str, data: OperatorChange) 
         if row is None:
             raise NotFound(f"no operator {username!r}")
         if data.role is not None:
+            try:
+                check_scope(data.role, row.agency)
+            except ValueError as exc:
+                raise Invalid(str(exc), role=data.role) from exc
             row.role = data.role
         if data.disabled is not None:
             row.disabled = data.disabled

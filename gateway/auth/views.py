@@ -1,12 +1,14 @@
-"""Sign-in, and the administrators' list of operator accounts."""
+"""Sign-in, the published token keys and their rotation, and the administrators' list of
+operator accounts."""
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Response
 
 from gateway.auth import service
 from gateway.auth.deps import COOKIE, Admin, SignedIn, signed_in
 from gateway.auth.models import (
+    KeyRotated,
     OperatorAccount,
     OperatorChange,
     OperatorCreate,
@@ -17,6 +19,20 @@ from gateway.auth.models import (
 from gateway.context import Context, ReadSession
 
 router = APIRouter(prefix="/api/v1", tags=["auth"])
+# Open to anyone: agencies (and anyone checking a token) read the public keys here.
+published = APIRouter(tags=["auth"])
+
+
+@published.get("/.well-known/jwks.json")
+def jwks(ctx: Context) -> dict[str, Any]:
+    """Every public key a live token may be signed with (JWKS, ES256, by kid)."""
+    return ctx.signer.jwks
+
+
+@router.post("/auth/keys/rotate", response_model=KeyRotated)
+def rotate_key(_admin: Admin, ctx: Context) -> KeyRotated:
+    """A new key signs from now on; tokens signed by the old one stay good until they expire."""
+    return KeyRotated(kid=ctx.signer.rotate(), published=[key["kid"] for key in ctx.signer.jwks["keys"]])
 
 
 @router.post("/auth/sign-in", response_model=SessionRead)

@@ -21,6 +21,7 @@ from kernel.bus.inbox import InboxConsumer, by_type
 from kernel.bus.outbox import OutboxRelay
 from kernel.bus.topics import DISPATCH, INCIDENTS, ROSTER
 from kernel.db import make_engine, make_session_factory, transaction
+from kernel.grpc_auth import Authenticator
 from kernel.grpc_server import build_server, set_serving
 from kernel.identity import PublicKeys
 from kernel.incidents import store as incident_store
@@ -68,21 +69,15 @@ def console_server(
     settings: AgencySettings,
     profile: profiles.AgencyProfile,
     session_factory: sessionmaker[Session],
+    keys: PublicKeys,
     consumer: InboxConsumer,
     relay: OutboxRelay,
 ) -> tuple[ConsoleServer, LinkStatus]:
-    """The duty room's console, checking tokens with the gateway's keys (cached in the data
-    folder, so a restart while the gateway is down still admits staff), and the watch on its
-    links: the gateway's health, and the broker as the relay and the consumer last reached it."""
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    gateway_url = settings.gateway_url.rstrip("/")
-    keys = PublicKeys(
-        jwks_url=f"{gateway_url}/.well-known/jwks.json",
-        cache_file=settings.data_dir / f"{profile.id}-jwks.json",
-    )
+    """The duty room's console, checking tokens with the same cached keys as the gRPC API, and
+    the watch on its links: the gateway's health, and the broker as the relay and the consumer
+    last reached it."""
     links = LinkStatus(
-        gateway_url=gateway_url,
-        keys=keys,
+        gateway_url=settings.gateway_url,
         broker_contacts=(lambda: consumer.last_contact, lambda: relay.last_published),
         poll_s=settings.gateway_poll_s,
         stale_s=settings.link_stale_s,
@@ -92,7 +87,7 @@ def console_server(
             profile=profile,
             session_factory=session_factory,
             keys=keys,
-            gateway_url=gateway_url,
+            gateway_url=settings.gateway_url,
             links=links,
             link_secret=settings.link_secret,
             link_ttl=timedelta(seconds=settings.member_link_ttl_s),
@@ -162,7 +157,10 @@ def main() -> None:
     )
     port = settings.grpc_port or profile.grpc_port
     address = f"{settings.grpc_host}:{port}"
+    # Kept beside the database, so a restart while the gateway is down still admits its callers.
+    keys = PublicKeys(jwks_url=settings.jwks_url, cache_file=settings.data_dir / f"{profile.id}.jwks.json")
     server, health = build_server(
+        interceptors=[Authenticator(keys=keys, agency=profile.id)],
         address=address,
         register=lambda server: register(server, profile, session_factory, consumer, source),
         service_names=SERVICE_NAMES,
@@ -171,10 +169,11 @@ def main() -> None:
     metrics.serve(
         settings.metrics_port or port + 1000, settings.grpc_host, service="agency", agency=profile.id
     )
+    workers.start("public-keys", keys.run)
     workers.start("outbox-relay", relay.run)
     workers.start("inbox-consumer", consumer.run)
 
-    console, links = console_server(settings, profile, session_factory, consumer, relay)
+    console, links = console_server(settings, profile, session_factory, keys, consumer, relay)
     workers.start("gateway-link", links.run)
     workers.start("console", console.run)
     if not console.wait_started(timeout=15):

@@ -47,7 +47,7 @@ def dispatch_stub(
 
     def stub(agency: str) -> dispatch_pb2_grpc.AgencyDispatchServiceStub:
         if agency not in channels:
-            channels[agency] = grpc.insecure_channel(platform.config.grpc_target(agency))
+            channels[agency] = platform.agency_channel(agency)
         return dispatch_pb2_grpc.AgencyDispatchServiceStub(channels[agency])
 
     yield stub
@@ -316,7 +316,7 @@ def test_teams_show_readiness_live_muster_counts_and_drill_mode(
     expect(muster.locator("[data-count=acknowledged]")).to_have_text("0")
 
     members = [f"{team.prefix}-{n + 1:03d}" for n in range(5)]
-    with grpc.insecure_channel(platform.config.grpc_target(team.agency)) as channel:
+    with platform.agency_channel(team.agency) as channel:
         stub = roster_pb2_grpc.AgencyRosterServiceStub(channel)
         roster_demo.wait_for_call_up(stub, call_up["call_up_id"])
         roster_demo.answer(stub, call_up["call_up_id"], members, roster_pb2.RESPONSE_ACKNOWLEDGED)

@@ -43,7 +43,7 @@ class Operator:
     """An agency's duty operator, answering tasks through the agency's own gRPC API."""
 
     def __init__(self, platform: Platform, agency: str) -> None:
-        self._channel = grpc.insecure_channel(platform.config.grpc_target(agency))
+        self._channel = platform.agency_channel(agency)
         self.stub = dispatch_pb2_grpc.AgencyDispatchServiceStub(self._channel)
 
     def wait_for_task(self, task_id: str) -> pb.Task:

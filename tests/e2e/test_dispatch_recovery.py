@@ -4,7 +4,6 @@ import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-import grpc
 import httpx
 import pytest
 from sqlalchemy import func, select
@@ -22,9 +21,7 @@ ORDERS = 40
 
 
 def operator(platform: Platform, agency: str) -> dispatch_pb2_grpc.AgencyDispatchServiceStub:
-    return dispatch_pb2_grpc.AgencyDispatchServiceStub(
-        grpc.insecure_channel(platform.config.grpc_target(agency))
-    )
+    return dispatch_pb2_grpc.AgencyDispatchServiceStub(platform.agency_channel(agency))
 
 
 def tasks_per_incident(url: str) -> dict[str, int]:

@@ -125,7 +125,7 @@ def test_concurrent_posts_with_one_key_create_one_incident(api: httpx.Client) ->
 def test_an_agency_operators_report_reaches_the_gateway_and_every_other_agency(
     api: httpx.Client, platform: Platform
 ) -> None:
-    with grpc.insecure_channel(platform.config.grpc_target("school")) as channel:
+    with platform.agency_channel("school") as channel:
         submitted = agency_pb2_grpc.AgencyServiceStub(channel).SubmitIncident(
             agency_pb2.SubmitIncidentRequest(
                 idempotency_key="school-1",
@@ -150,7 +150,7 @@ def test_an_agency_operators_report_reaches_the_gateway_and_every_other_agency(
 
 def test_an_agency_refuses_a_category_it_does_not_report(platform: Platform) -> None:
     with (
-        grpc.insecure_channel(platform.config.grpc_target("school")) as channel,
+        platform.agency_channel("school") as channel,
         pytest.raises(grpc.RpcError) as refused,
     ):
         agency_pb2_grpc.AgencyServiceStub(channel).SubmitIncident(

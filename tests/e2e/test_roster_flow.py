@@ -51,7 +51,7 @@ def api(platform: Platform) -> Iterator[httpx.Client]:
 
 
 def devices(platform: Platform, agency: str) -> roster_pb2_grpc.AgencyRosterServiceStub:
-    return roster_pb2_grpc.AgencyRosterServiceStub(grpc.insecure_channel(platform.config.grpc_target(agency)))
+    return roster_pb2_grpc.AgencyRosterServiceStub(platform.agency_channel(agency))
 
 
 def muster(api: httpx.Client, call_up_id: str, members: bool = False) -> dict[str, Any]:
@@ -233,9 +233,7 @@ def test_a_full_drill_runs_across_processes_and_reports_correct_figures(
     roster_demo.answer(military, militia["call_up_id"], militia_ids[:280], pb.RESPONSE_ARRIVED)
     roster_demo.answer(localgov, police["call_up_id"], police_ids[:95], pb.RESPONSE_ARRIVED)
 
-    operator = dispatch_pb2_grpc.AgencyDispatchServiceStub(
-        grpc.insecure_channel(platform.config.grpc_target("localgov"))
-    )
+    operator = dispatch_pb2_grpc.AgencyDispatchServiceStub(platform.agency_channel("localgov"))
     lead = next(t for t in api.get(f"/api/v1/incidents/{incident_id}/tasks").json() if t["role"] == "lead")
 
     def lead_held() -> bool:

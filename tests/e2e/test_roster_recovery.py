@@ -23,8 +23,8 @@ MILITIA = next(team for team in roster_demo.TEAMS if team.id == "militia-emergen
 class Devices:
     """Members' phones: each keeps trying until its agency has taken the acknowledgement."""
 
-    def __init__(self, target: str, call_up_id: str, members: list[str]) -> None:
-        self._stub = roster_pb2_grpc.AgencyRosterServiceStub(grpc.insecure_channel(target))
+    def __init__(self, channel: grpc.Channel, call_up_id: str, members: list[str]) -> None:
+        self._stub = roster_pb2_grpc.AgencyRosterServiceStub(channel)
         self._call_up_id = call_up_id
         self._members = members
         self.answered = 0
@@ -87,12 +87,10 @@ def test_military_restart_during_a_300_member_call_up_loses_and_doubles_no_ackno
         for m in api.get(f"/api/v1/roster/callups/{call_up_id}/muster?members=true").json()["members"]
     ]
     assert len(members) == 300
-    target = platform.config.grpc_target("military")
-    roster_demo.wait_for_call_up(
-        roster_pb2_grpc.AgencyRosterServiceStub(grpc.insecure_channel(target)), call_up_id
-    )
+    channel = platform.agency_channel("military")
+    roster_demo.wait_for_call_up(roster_pb2_grpc.AgencyRosterServiceStub(channel), call_up_id)
 
-    phones = Devices(target, call_up_id, members)
+    phones = Devices(channel, call_up_id, members)
     wait_for(lambda: phones.answered >= 100, timeout=60, message="a third of the militia acknowledged")
     platform.kill("military")
     platform.start_service("military")

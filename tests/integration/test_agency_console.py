@@ -39,7 +39,7 @@ from services.agency.console.link_status import LinkStatus
 from services.agency.console.serve import ConsoleServer
 from services.agency.console.staff import cookie_name
 from services.agency.schema import HISTORY as AGENCY
-from tests.support import MovableClock, SigningKey, jwks, public_keys
+from tests.support import MovableClock, SigningKey, jwks, public_keys, wait_for
 
 AGENCY_ID = "localgov"
 SOURCE = sources.agency(AGENCY_ID)
@@ -869,18 +869,21 @@ def test_signing_in_while_the_gateway_is_down_says_so_and_signed_in_staff_keep_w
 def test_the_gateways_keys_are_learnt_kept_beside_the_database_and_used_while_it_is_down(
     make_console: ConsoleFactory, gateway: Gateway, tmp_path: Path
 ) -> None:
-    cache = tmp_path / "localgov-jwks.json"
+    cache = tmp_path / "localgov.jwks.json"
     keys = PublicKeys(jwks_url=f"{gateway.url}/.well-known/jwks.json", cache_file=cache)
-    links = LinkStatus(gateway_url=gateway.url, keys=keys)
+    links = LinkStatus(gateway_url=gateway.url)
     console = make_console(gateway_url=gateway.url, keys=keys, links=links, key=gateway.key)
     assert console.client.get("/api/v1/agency").json()["links"]["gateway"] == "down"
 
     assert links.check_gateway()
+    token = console.token()
+    first = console.client.get("/api/v1/auth/me", headers={"Authorization": f"Bearer {token}"})
 
     assert console.client.get("/api/v1/agency").json()["links"]["gateway"] == "up"
+    assert first.status_code == 200, first.text
     assert gateway.key.kid in cache.read_text()
-    token = console.token()
     gateway.stop.set()
+    wait_for(lambda: not links.check_gateway(), timeout=10, message="the gateway went away")
     after_restart = make_console(
         gateway_url=gateway.url,
         keys=PublicKeys(jwks_url=f"{gateway.url}/.well-known/jwks.json", cache_file=cache),

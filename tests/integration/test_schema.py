@@ -54,7 +54,7 @@ def test_an_empty_database_goes_to_head_matches_the_models_and_comes_back_down(
 def test_each_service_kind_holds_only_its_own_tables() -> None:
     agency_tables = set(AGENCY.metadata().tables)
     gateway_tables = set(GATEWAY.metadata().tables)
-    assert {"operator_accounts", "audit_log", "partners", "signing_keys"} <= gateway_tables - agency_tables
+    assert {"operator_accounts", "audit_log", "partners", "token_keys"} <= gateway_tables - agency_tables
     assert {"agency_call_ups", "member_answers"} <= agency_tables - gateway_tables
 
 

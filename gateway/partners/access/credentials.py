@@ -13,9 +13,10 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
-from gateway.auth.tokens import BadToken, Signer
+from gateway.auth.tokens import Signer
 from gateway.partners.models import ALL_SCOPES, Partner, PartnerKey
 from kernel.errors import Forbidden, Unauthorized
+from kernel.identity import BadToken
 
 AUDIENCE = "partner"
 TOKEN_TTL = timedelta(minutes=15)

@@ -3,10 +3,8 @@ the broker (what the duty room does reaching the command room).
 
 The duty room works either way; it is told which link is down so it knows its answers are
 waiting in the outbox rather than lost. The gateway is asked for its health every few seconds
-(and for its public keys, once at first and then now and then, so a revoked key is forgotten
-and a console that started while the gateway was down learns them as soon as it is back); the
-broker link is the outbox relay's and the inbox consumer's last contact, since both already talk
-to it all the time.
+(its public keys are kept fresh by ``PublicKeys.run``); the broker link is the outbox relay's
+and the inbox consumer's last contact, since both already talk to it all the time.
 """
 
 import logging
@@ -15,8 +13,6 @@ import time
 from collections.abc import Callable, Sequence
 
 import httpx
-
-from kernel.identity import PublicKeys
 
 log = logging.getLogger(__name__)
 
@@ -29,19 +25,14 @@ class LinkStatus:
         self,
         *,
         gateway_url: str,
-        keys: PublicKeys | None = None,
         broker_contacts: Sequence[Contact] = (),
         poll_s: float = 3.0,
         stale_s: float = 10.0,
-        keys_refresh_s: float = 300.0,
     ) -> None:
         self._gateway_url = gateway_url.rstrip("/")
-        self._keys = keys
         self._broker_contacts = broker_contacts
         self._poll_s = poll_s
         self._stale_s = stale_s
-        self._keys_refresh_s = keys_refresh_s
-        self._keys_refreshed = float("-inf")
         self.gateway_ok_at: float | None = None
 
     def _fresh(self, at: float | None) -> bool:
@@ -67,14 +58,9 @@ class LinkStatus:
         except httpx.HTTPError as exc:
             log.debug("gateway at %s not reached: %r", self._gateway_url, exc)
             return False
-        if not healthy:
-            return False
-        self.gateway_ok_at = time.monotonic()
-        due = time.monotonic() - self._keys_refreshed >= self._keys_refresh_s
-        if self._keys is not None and (due or not self._keys.last_fetch_ok):
-            self._keys_refreshed = time.monotonic()
-            self._keys.refresh()
-        return True
+        if healthy:
+            self.gateway_ok_at = time.monotonic()
+        return healthy
 
     def run(self, stop: threading.Event) -> None:
         while not stop.is_set():

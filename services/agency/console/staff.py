@@ -20,7 +20,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from kernel.errors import Forbidden, Unauthorized
-from kernel.identity import OPERATOR_AUDIENCE, BadToken, Operator
+from kernel.identity import AGENCY_ROLES, OPERATOR_AUDIENCE, BadToken, Operator
 from kernel.profiles import AgencyProfile
 from services.agency.console.context import ConsoleContext, Context
 
@@ -45,15 +45,11 @@ class Permission(StrEnum):
     MUSTER = "muster"
 
 
-class Role(StrEnum):
-    AGENCY_OPERATOR = "agency_operator"
-    AGENCY_COMMANDER = "agency_commander"
-
-
-PERMISSIONS: dict[Role, frozenset[Permission]] = {
-    Role.AGENCY_OPERATOR: frozenset(Permission) - {Permission.DECLINE},
-    Role.AGENCY_COMMANDER: frozenset(Permission),
+PERMISSIONS: dict[str, frozenset[Permission]] = {
+    "agency_operator": frozenset(Permission) - {Permission.DECLINE},
+    "agency_commander": frozenset(Permission),
 }
+assert PERMISSIONS.keys() == AGENCY_ROLES
 
 
 @dataclass(frozen=True)
@@ -75,14 +71,11 @@ def admit(operator: Operator, profile: AgencyProfile) -> Staff:
             f"({profile.name_en}): sign in at your own console",
             agency=profile.id,
         )
-    try:
-        role = Role(operator.role)
-    except ValueError:
+    if operator.role not in AGENCY_ROLES:
         raise Forbidden(
-            f"role {operator.role!r} does not work in an agency duty room",
-            allowed_roles=[role.value for role in Role],
-        ) from None
-    return Staff(operator=operator, permissions=PERMISSIONS[role])
+            f"role {operator.role!r} does not work in an agency duty room", allowed_roles=sorted(AGENCY_ROLES)
+        )
+    return Staff(operator=operator, permissions=PERMISSIONS[operator.role])
 
 
 def verify(context: ConsoleContext, token: str) -> tuple[Operator, datetime]:
