@@ -16,6 +16,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from sqlalchemy import create_engine, func, select
 from sqlalchemy.engine import Engine
 
+from infra import roster_demo
 from infra.platform import Platform
 from kernel.identity import ALGORITHM, ISSUER, OPERATOR_AUDIENCE, PublicKeys
 from kernel.incidents.models import IncidentReceipt, IncidentRow
@@ -49,6 +50,19 @@ def incident_body(**overrides: Any) -> dict[str, Any]:
     }
     body.update(overrides)
     return body
+
+
+def load_team(api: httpx.Client, team_id: str) -> None:
+    """One of the demo's response teams with its members, through the gateway's roster API."""
+    team = next(team for team in roster_demo.TEAMS if team.id == team_id)
+    api.post("/api/v1/roster/teams", json=team.body()).raise_for_status()
+    imported = api.put(
+        f"/api/v1/roster/teams/{team.id}/members.csv",
+        content=roster_demo.team_csv(team).encode(),
+        headers={"Content-Type": "text/csv"},
+    )
+    assert imported.status_code == 200, imported.text
+    assert imported.json()["imported"] == team.size
 
 
 def engine_for(url: str) -> Engine:

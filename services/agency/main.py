@@ -176,7 +176,7 @@ def main() -> None:
     console, links = console_server(settings, profile, session_factory, keys, consumer, relay)
     workers.start("gateway-link", links.run)
     workers.start("console", console.run)
-    if not console.wait_started(timeout=15):
+    if not console.wait_started(timeout=60):
         log.error("agency %s: the console could not listen on %s; stopping", profile.id, console.address)
         server.stop(grace=0)
         workers.shutdown()
