@@ -12,6 +12,7 @@ from kernel.catalog import DISTRICT_ADMIN_CODE
 from kernel.dispatch_store import UNIT_STATUSES
 from kernel.profiles import LANGUAGES
 from kernel.tasks import ACTION_LEADING_TO
+from services.agency.callups import RESPONSES
 
 Language = Literal["zh", "en"]
 assert set(Language.__args__) == set(LANGUAGES)  # type: ignore[attr-defined]
@@ -23,6 +24,7 @@ assert set(TaskAnswerStatus.__args__) == set(ACTION_LEADING_TO)  # type: ignore[
 UnitStatus = Literal["available", "assigned", "en_route", "on_scene", "off_duty"]
 assert set(UnitStatus.__args__) == set(UNIT_STATUSES.values())  # type: ignore[attr-defined]
 MemberAnswerKind = Literal["acknowledged", "on_the_way", "arrived", "declined"]
+assert set(MemberAnswerKind.__args__) == set(RESPONSES.values())  # type: ignore[attr-defined]
 
 
 class SignIn(BaseModel):
