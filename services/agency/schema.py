@@ -4,16 +4,13 @@ the gateway's."""
 
 from pathlib import Path
 
-from kernel.schema import History
+from kernel.schema import KERNEL_MODEL_MODULES, History
 
 HISTORY = History(
     name="agency",
     migrations=Path(__file__).with_name("migrations"),
     model_modules=(
-        "kernel.incidents.models",
-        "kernel.dispatch_store",
-        "kernel.bus.outbox",
-        "kernel.bus.inbox",
+        *KERNEL_MODEL_MODULES,
         "services.agency.callups",
         "services.agency.console.member_links",
     ),
