@@ -5,8 +5,6 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request, Response
-from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from gateway import health
@@ -36,65 +34,14 @@ from gateway.roster import views as roster_views
 from gateway.schema import HISTORY
 from gateway.settings import GatewaySettings
 from gateway.web import views as web_views
-from kernel import metrics, schema, sources, telemetry
+from kernel import http_errors, metrics, schema, sources, telemetry
 from kernel.bus.clients import make_producer
 from kernel.bus.inbox import InboxConsumer, by_type
 from kernel.bus.outbox import OutboxRelay
 from kernel.bus.topics import DISPATCH, INCIDENTS, ROSTER, UNITS
 from kernel.clock import Clock, utc_now
 from kernel.db import make_engine, make_session_factory
-from kernel.errors import (
-    Conflict,
-    DomainError,
-    Forbidden,
-    Invalid,
-    NotFound,
-    TooLarge,
-    TooMany,
-    Unauthorized,
-)
 from kernel.runtime import Workers
-
-_STATUS: dict[type[DomainError], int] = {
-    Unauthorized: 401,
-    Forbidden: 403,
-    NotFound: 404,
-    Conflict: 409,
-    TooLarge: 413,
-    Invalid: 422,
-    TooMany: 429,
-}
-
-
-def _field_name(location: tuple[object, ...]) -> str:
-    parts = [str(part) for part in location]
-    if parts and parts[0] in ("body", "query", "header", "path"):
-        parts = parts[1:] or parts
-    return ".".join(parts)
-
-
-async def _validation_failed(_request: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, RequestValidationError)
-    fields = [{"field": _field_name(tuple(error["loc"])), "message": error["msg"]} for error in exc.errors()]
-    names = ", ".join(sorted({item["field"] for item in fields}))
-    return JSONResponse(
-        status_code=422,
-        content={"error": "validation_failed", "message": f"invalid fields: {names}", "fields": fields},
-    )
-
-
-async def _domain_error(_request: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, DomainError)
-    headers = {}
-    if isinstance(exc, Unauthorized):
-        headers["WWW-Authenticate"] = "Bearer"
-    if isinstance(exc, TooMany):
-        headers["Retry-After"] = str(exc.retry_after_s)
-    return JSONResponse(
-        status_code=_STATUS.get(type(exc), 400),
-        content={"error": type(exc).__name__.lower(), "message": exc.message, **exc.details},
-        headers=headers,
-    )
 
 
 def create_app(settings: GatewaySettings | None = None, *, clock: Clock = utc_now) -> FastAPI:
@@ -221,8 +168,7 @@ def create_app(settings: GatewaySettings | None = None, *, clock: Clock = utc_no
     def prometheus() -> Response:
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
-    app.add_exception_handler(RequestValidationError, _validation_failed)
-    app.add_exception_handler(DomainError, _domain_error)
+    http_errors.install(app)
     app.include_router(health.router)
     app.include_router(auth_views.router)
     app.include_router(auth_views.published)

@@ -2,16 +2,13 @@
 
 from pathlib import Path
 
-from kernel.schema import History
+from kernel.schema import KERNEL_MODEL_MODULES, History
 
 HISTORY = History(
     name="gateway",
     migrations=Path(__file__).with_name("migrations"),
     model_modules=(
-        "kernel.incidents.models",
-        "kernel.dispatch_store",
-        "kernel.bus.outbox",
-        "kernel.bus.inbox",
+        *KERNEL_MODEL_MODULES,
         "gateway.activity.models",
         "gateway.auth.models",
         "gateway.auth.tokens",

@@ -38,6 +38,13 @@ def main(argv: list[str] | None = None) -> int:
         "the partner feed the next (default: each profile's own port, metrics on that port + 1000, "
         "the partner feed on 50070)",
     )
+    parser.add_argument(
+        "--console-base-port",
+        type=int,
+        default=None,
+        help="the agencies' duty-room consoles are this port and the next three "
+        "(default: each profile's own, 8051-8054)",
+    )
     args = parser.parse_args(argv)
     logs.configure("launcher", fmt=os.environ.get("JCP_LOG_FORMAT", "json"))
 
@@ -56,6 +63,8 @@ def main(argv: list[str] | None = None) -> int:
         config.grpc_ports = {agency: args.grpc_base_port + n for n, agency in enumerate(AGENCIES)}
         config.metrics_ports = {agency: args.grpc_base_port + 4 + n for n, agency in enumerate(AGENCIES)}
         config.partner_grpc_port = args.grpc_base_port + 8
+    if args.console_base_port is not None:
+        config.console_ports = {agency: args.console_base_port + n for n, agency in enumerate(AGENCIES)}
     platform = Platform(config)
     try:
         platform.start()
@@ -78,8 +87,11 @@ def main(argv: list[str] | None = None) -> int:
         f"  live stream {config.gateway_url}/api/v1/stream\n"
         f"  readiness   {config.gateway_url}/readyz\n"
         f"  broker      {config.bootstrap_servers} (embedded, in memory)\n"
+        + "  duty rooms  each agency's console; sign in as <agency>-duty or <agency>-commander, "
+        f"password {config.admin_password}\n"
         + "".join(
-            f"  {agency:<11} grpc://{config.grpc_target(agency)}  metrics {config.metrics_url(agency)}\n"
+            f"  {agency:<11} {config.console_url(agency)}/  grpc://{config.grpc_target(agency)}  "
+            f"metrics {config.metrics_url(agency)}\n"
             for agency in AGENCIES
         )
         + f"  metrics     {config.metrics_url('gateway')}\n"

@@ -53,6 +53,10 @@ class PlatformConfig:
     )
     # Agency -> Prometheus port; the gRPC port + 1000 when absent.
     metrics_ports: dict[str, int] = field(default_factory=dict)
+    # Agency -> its duty room's console (HTTP).
+    console_ports: dict[str, int] = field(
+        default_factory=lambda: {agency: load_profile(agency).console_port for agency in AGENCIES}
+    )
     # Service name -> SQLAlchemy URL; a SQLite file in data_dir when absent.
     database_urls: dict[str, str] = field(default_factory=dict)
     # Extra environment for every service (JCP_* settings).
@@ -72,6 +76,7 @@ class PlatformConfig:
             partner_grpc_port=broker.free_port(),
             grpc_ports={agency: broker.free_port() for agency in AGENCIES},
             metrics_ports={agency: broker.free_port() for agency in AGENCIES},
+            console_ports={agency: broker.free_port() for agency in AGENCIES},
             **settings,
         )
 
@@ -89,6 +94,9 @@ class PlatformConfig:
 
     def grpc_target(self, agency: str) -> str:
         return f"{self.host}:{self.grpc_ports[agency]}"
+
+    def console_url(self, agency: str) -> str:
+        return f"http://{self.host}:{self.console_ports[agency]}"
 
     def metrics_url(self, name: str) -> str:
         if name == "gateway":
@@ -202,11 +210,15 @@ class Platform:
             [sys.executable, "-m", module], env=self.env_for(name), log_path=self.log_path(name)
         )
 
-    def start_replica(self, agency: str, replica: str, *, grpc_port: int, metrics_port: int) -> None:
-        """One more process of an agency service, sharing its database and consumer group."""
+    def start_replica(
+        self, agency: str, replica: str, *, grpc_port: int, metrics_port: int, console_port: int | None = None
+    ) -> None:
+        """One more process of an agency service, sharing its database and consumer group; its
+        console on a port of its own (a free one unless given)."""
         self.replicas[replica] = agency
         self.config.grpc_ports[replica] = grpc_port
         self.config.metrics_ports[replica] = metrics_port
+        self.config.console_ports[replica] = console_port or broker.free_port()
         self.start_service(replica)
 
     def kill(self, name: str) -> None:
@@ -245,6 +257,8 @@ class Platform:
             env["JCP_AGENCY"] = owner
             env["JCP_GRPC_HOST"] = config.host
             env["JCP_GRPC_PORT"] = str(config.grpc_ports[name])
+            env["JCP_CONSOLE_HOST"] = config.host
+            env["JCP_CONSOLE_PORT"] = str(config.console_ports[name])
             if name in config.metrics_ports:
                 env["JCP_METRICS_PORT"] = str(config.metrics_ports[name])
             env["JCP_GATEWAY_URL"] = config.gateway_url
@@ -260,11 +274,11 @@ class Platform:
             raise PlatformError(f"{name} exited (code {code}) while starting; see {self.log_path(name)}")
 
     def _is_ready(self, name: str) -> bool:
+        """The gateway when it is ready; an agency when its gRPC API serves and its console answers."""
         if name == "gateway":
-            try:
-                return httpx.get(f"{self.config.gateway_url}/readyz", timeout=1.0).status_code == 200
-            except httpx.HTTPError:
-                return False
+            return _answers(f"{self.config.gateway_url}/readyz")
+        if not _answers(f"{self.config.console_url(name)}/healthz"):
+            return False
         with grpc.insecure_channel(self.config.grpc_target(name)) as channel:
             try:
                 answer = health_pb2_grpc.HealthStub(channel).Check(
@@ -273,3 +287,10 @@ class Platform:
             except grpc.RpcError:
                 return False
         return answer.status == health_pb2.HealthCheckResponse.SERVING
+
+
+def _answers(url: str) -> bool:
+    try:
+        return httpx.get(url, timeout=1.0).status_code == 200
+    except httpx.HTTPError:
+        return False

@@ -39,3 +39,11 @@ class TooMany(DomainError):
     def __init__(self, message: str, *, retry_after_s: int) -> None:
         super().__init__(message, retry_after_s=retry_after_s)
         self.retry_after_s = retry_after_s
+
+
+class Gone(DomainError):
+    """Something that existed and is over: an expired link, a cancelled call-up."""
+
+
+class Unavailable(DomainError):
+    """A service this one depends on cannot be reached now; trying again later may work."""

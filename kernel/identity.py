@@ -143,7 +143,9 @@ class PublicKeys:
             self._keys = keys
             self.last_fetch_ok = True
             if self._cache_file is not None:
-                temporary = self._cache_file.with_suffix(".tmp")
+                # One temporary file per process: replicas of a service share the data folder.
+                self._cache_file.parent.mkdir(parents=True, exist_ok=True)
+                temporary = self._cache_file.with_suffix(f".{os.getpid()}.tmp")
                 temporary.write_text(json.dumps(jwks))
                 os.replace(temporary, self._cache_file)
             return True

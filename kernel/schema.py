@@ -21,6 +21,15 @@ from sqlalchemy import Engine, MetaData, inspect
 
 from kernel.db import Base, UtcDateTime
 
+# The kernel's own tables, which every service kind keeps: the shared picture, tasks and units,
+# the outbox and the inbox.
+KERNEL_MODEL_MODULES = (
+    "kernel.incidents.models",
+    "kernel.dispatch_store",
+    "kernel.bus.outbox",
+    "kernel.bus.inbox",
+)
+
 
 class SchemaError(RuntimeError):
     pass

@@ -27,6 +27,9 @@ MOVES: dict[str, tuple[frozenset[str], str]] = {
     "complete": (frozenset({"on_scene"}), "completed"),
 }
 
+# status -> the action that leads to it (a duty room answers with the status it reached).
+ACTION_LEADING_TO = {target: action for action, (_, target) in MOVES.items()}
+
 OPEN = frozenset({"assigned", "acknowledged", "en_route", "on_scene"})
 # An assigned task that skips "acknowledge" and goes straight on its way has acknowledged it.
 ACKNOWLEDGED = frozenset({"acknowledged", "en_route", "on_scene", "completed"})

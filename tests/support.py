@@ -1,17 +1,24 @@
-"""Helpers the tests share: waiting with a deadline, free ports, request bodies, and reading
-a service's own database to prove what it holds."""
+"""Helpers the tests share: waiting with a deadline, free ports, request bodies, reading
+a service's own database to prove what it holds, a movable clock, and operator tokens signed
+the way the gateway signs them."""
 
 import json
 import threading
 import time
+import uuid
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
 import httpx
+import jwt
+from cryptography.hazmat.primitives.asymmetric import ec
 from sqlalchemy import create_engine, func, select
 from sqlalchemy.engine import Engine
 
+from infra import roster_demo
 from infra.platform import Platform
+from kernel.identity import ALGORITHM, ISSUER, OPERATOR_AUDIENCE, PublicKeys
 from kernel.incidents.models import IncidentReceipt, IncidentRow
 
 T = TypeVar("T")
@@ -43,6 +50,19 @@ def incident_body(**overrides: Any) -> dict[str, Any]:
     }
     body.update(overrides)
     return body
+
+
+def load_team(api: httpx.Client, team_id: str) -> None:
+    """One of the demo's response teams with its members, through the gateway's roster API."""
+    team = next(team for team in roster_demo.TEAMS if team.id == team_id)
+    api.post("/api/v1/roster/teams", json=team.body()).raise_for_status()
+    imported = api.put(
+        f"/api/v1/roster/teams/{team.id}/members.csv",
+        content=roster_demo.team_csv(team).encode(),
+        headers={"Content-Type": "text/csv"},
+    )
+    assert imported.status_code == 200, imported.text
+    assert imported.json()["imported"] == team.size
 
 
 def engine_for(url: str) -> Engine:
@@ -115,3 +135,57 @@ class EventStream:
 
     def close(self) -> None:
         self._stop.set()
+
+
+class MovableClock:
+    """A clock a test sets and moves; every part under test reads it."""
+
+    def __init__(self, now: datetime | None = None) -> None:
+        self.now = now or datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now += timedelta(**delta)
+
+
+class SigningKey:
+    """An ES256 key pair with its key id, signing operator tokens as the gateway does."""
+
+    def __init__(self, kid: str | None = None) -> None:
+        self.kid = kid or uuid.uuid4().hex[:12]
+        self._private = ec.generate_private_key(ec.SECP256R1())
+
+    def jwk(self) -> dict[str, Any]:
+        jwk: dict[str, Any] = json.loads(jwt.algorithms.ECAlgorithm.to_jwk(self._private.public_key()))
+        return {**jwk, "kid": self.kid, "alg": ALGORITHM, "use": "sig"}
+
+    def operator_token(
+        self,
+        username: str,
+        role: str,
+        agency: str | None,
+        *,
+        now: datetime,
+        ttl: timedelta = timedelta(hours=12),
+    ) -> str:
+        claims: dict[str, Any] = {
+            "iss": ISSUER,
+            "aud": OPERATOR_AUDIENCE,
+            "sub": username,
+            "role": role,
+            "iat": int(now.timestamp()),
+            "exp": int((now + ttl).timestamp()),
+        }
+        if agency is not None:
+            claims["agency"] = agency
+        return jwt.encode(claims, self._private, algorithm=ALGORITHM, headers={"kid": self.kid})
+
+
+def jwks(*keys: SigningKey) -> dict[str, Any]:
+    return {"keys": [key.jwk() for key in keys]}
+
+
+def public_keys(*keys: SigningKey) -> PublicKeys:
+    return PublicKeys.of(jwks(*keys))

@@ -136,7 +136,9 @@ def close_call_up(
     called = select(CallUpMember.member_id).where(CallUpMember.call_up_id == call_up_id)
     for member in session.scalars(select(Member).where(Member.id.in_(called), Member.status == "deployed")):
         member.status = "available"
-    message = pb.CallUpCancelled(call_up_id=row.id, agency=row.agency, reason=reason)
+    message = pb.CallUpCancelled(
+        call_up_id=row.id, agency=row.agency, reason=reason, stood_down=status == "stood_down"
+    )
     message.cancelled_at.FromDatetime(now)
     announce(
         session=session, topic=ROSTER, source=sources.GATEWAY_ROSTER, key=row.id, message=message, clock=clock
@@ -179,6 +181,7 @@ def mirror_response(*, session: Session, event: Event, clock: Clock = utc_now) -
         return
     field = {
         pb.RESPONSE_ACKNOWLEDGED: "acknowledged_at",
+        pb.RESPONSE_ON_THE_WAY: "on_the_way_at",
         pb.RESPONSE_ARRIVED: "arrived_at",
         pb.RESPONSE_DECLINED: "declined_at",
     }.get(message.response)
@@ -187,7 +190,8 @@ def mirror_response(*, session: Session, event: Event, clock: Clock = utc_now) -
     if getattr(called, field) is None:
         setattr(called, field, at)
         metrics.MUSTER_ANSWERS.labels(field.removesuffix("_at")).inc()
-        if field == "arrived_at" and called.acknowledged_at is None:
+        # Setting out or arriving counts as acknowledging, should that answer be late or lost.
+        if field in ("on_the_way_at", "arrived_at") and called.acknowledged_at is None:
             called.acknowledged_at = at
 
 
@@ -196,9 +200,12 @@ def muster(*, session: Session, call_up_id: str, with_members: bool = False) -> 
     if row is None:
         raise NotFound(f"call-up {call_up_id} does not exist", call_up_id=call_up_id)
     times = session.execute(
-        select(CallUpMember.acknowledged_at, CallUpMember.arrived_at, CallUpMember.declined_at).where(
-            CallUpMember.call_up_id == call_up_id
-        )
+        select(
+            CallUpMember.acknowledged_at,
+            CallUpMember.on_the_way_at,
+            CallUpMember.arrived_at,
+            CallUpMember.declined_at,
+        ).where(CallUpMember.call_up_id == call_up_id)
     ).all()
     figures = checks.muster_figures(
         row.called_at,
@@ -215,6 +222,7 @@ def muster(*, session: Session, call_up_id: str, with_members: bool = False) -> 
                 name=m.name,
                 role=m.role,
                 acknowledged_at=a.acknowledged_at,
+                on_the_way_at=a.on_the_way_at,
                 arrived_at=a.arrived_at,
                 declined_at=a.declined_at,
             )
@@ -233,6 +241,7 @@ def muster(*, session: Session, call_up_id: str, with_members: bool = False) -> 
         drill=row.drill,
         status=row.status,
         called_at=row.called_at,
+        on_the_way=sum(1 for t in times if t.on_the_way_at),
         **figures.__dict__,
         members=members,
     )

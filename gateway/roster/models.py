@@ -86,6 +86,7 @@ class CallUpMember(Base):
     call_up_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     member_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     acknowledged_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    on_the_way_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     arrived_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     declined_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
@@ -254,6 +255,7 @@ class MusterMember(BaseModel):
     name: str
     role: str
     acknowledged_at: datetime | None
+    on_the_way_at: datetime | None = Field(description="When the member said they had set out")
     arrived_at: datetime | None
     declined_at: datetime | None
 
@@ -268,6 +270,7 @@ class MusterBoard(BaseModel):
     called_at: datetime
     called: int
     acknowledged: int
+    on_the_way: int = Field(description="Members who said they had set out")
     arrived: int
     declined: int
     first_acknowledgement_s: float | None

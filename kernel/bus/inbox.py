@@ -9,6 +9,7 @@ its partition.
 
 import hashlib
 import logging
+import math
 import threading
 import time
 import warnings
@@ -98,6 +99,9 @@ class InboxConsumer:
         # Records on the assigned partitions not yet processed, from the fetch high-watermark
         # (the embedded broker's end offsets are wrong); None until the first assignment.
         self.lag: int | None = None
+        # When (time.monotonic) the group coordinator last answered a heartbeat; None until then.
+        self.last_contact: float | None = None
+        self._contact_read = float("-inf")
         for topic in topics:  # series exist from the start, so alert rules see zeros, not gaps
             metrics.DEAD_LETTERS.labels(topic)
 
@@ -118,6 +122,7 @@ class InboxConsumer:
                 self.lag = self._measure_lag(consumer)
                 if self.lag is not None:
                     metrics.CONSUMER_LAG.labels(self._group_id).set(self.lag)
+                self._note_contact(consumer)
                 backoff = 0.2
             except Exception as exc:  # broker or database trouble: reconnect, resume from commits
                 log.warning("consumer %s failed, restarting in %.1fs: %r", self._group_id, backoff, exc)
@@ -140,6 +145,18 @@ class InboxConsumer:
                 consumer.poll(timeout_ms=100, max_records=1)
         except Exception as exc:  # a broker that is gone cannot be wedged either
             log.debug("finishing the join before leaving: %r", exc)
+
+    def _note_contact(self, consumer: Any) -> None:
+        """A poll does not fail while the broker is away, it just returns nothing; heartbeats to
+        the group coordinator are what stop, so their age says whether the broker is there."""
+        now = time.monotonic()
+        if now - self._contact_read < 1.0:
+            return
+        self._contact_read = now
+        coordinator = consumer.metrics().get("consumer-coordinator-metrics", {})
+        ago = coordinator.get("last-heartbeat-seconds-ago")
+        if isinstance(ago, float) and math.isfinite(ago):
+            self.last_contact = now - ago
 
     @staticmethod
     def _measure_lag(consumer: Any) -> int | None:

@@ -8,6 +8,7 @@ marking the row sent publishes it twice, which consumers absorb by event id.
 import base64
 import logging
 import threading
+import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
@@ -131,6 +132,8 @@ class OutboxRelay:
         self._last_offsets: dict[tuple[str, int], int] = {}
         self._last_purge = clock()
         self.reannouncements = 0
+        # When (time.monotonic) the broker last took a batch with acks=all; None until then.
+        self.last_published: float | None = None
         listen(session_factory, "after_commit", self._after_commit)
         metrics.OUTBOX_BACKLOG.set_function(self._backlog)
 
@@ -215,6 +218,7 @@ class OutboxRelay:
                 self.reannouncements += 1
                 metrics.REANNOUNCEMENTS.inc()
                 log.warning("broker lost records; announcing %d outbox events again", again)
+        self.last_published = time.monotonic()
         for row in rows:
             metrics.EVENTS_PUBLISHED.labels(row.topic).inc()
         return len(rows)

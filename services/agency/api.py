@@ -3,7 +3,7 @@ else, and the APIs the agency's own people call are built from the same parts.
 
 A Conflict has two codes because it means two things: an incident created twice already exists
 (ALREADY_EXISTS), while a move that a task's or call-up's state does not allow is a failed
-precondition the caller must look at again before retrying.
+precondition the caller must look at again before retrying; so is a call-up that is over (Gone).
 """
 
 from collections.abc import Iterator
@@ -13,7 +13,7 @@ import grpc
 from sqlalchemy.orm import Session, sessionmaker
 
 from kernel.clock import Clock, utc_now
-from kernel.errors import Conflict, DomainError, Invalid, NotFound
+from kernel.errors import Conflict, DomainError, Forbidden, Gone, Invalid, NotFound
 from kernel.profiles import AgencyProfile
 
 _CODES: dict[type[DomainError], grpc.StatusCode] = {
@@ -25,7 +25,9 @@ _CODES: dict[type[DomainError], grpc.StatusCode] = {
 STATE_CODES: dict[type[DomainError], grpc.StatusCode] = {
     NotFound: grpc.StatusCode.NOT_FOUND,
     Conflict: grpc.StatusCode.FAILED_PRECONDITION,
+    Gone: grpc.StatusCode.FAILED_PRECONDITION,
     Invalid: grpc.StatusCode.INVALID_ARGUMENT,
+    Forbidden: grpc.StatusCode.PERMISSION_DENIED,
 }
 
 

@@ -7,7 +7,7 @@ gateway mirrors exactly what the agency holds.
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import case, select
 from sqlalchemy.orm import Session
 
 from jcp.dispatch.v1 import dispatch_pb2 as pb
@@ -18,7 +18,7 @@ from kernel.bus.topics import DISPATCH, UNITS
 from kernel.clock import Clock, utc_now
 from kernel.db import get_for_update
 from kernel.dispatch_store import TaskRow, UnitRow
-from kernel.errors import Conflict, Invalid, NotFound
+from kernel.errors import Conflict, Forbidden, Invalid, NotFound
 from kernel.profiles import AgencyProfile
 
 # The unit status that follows a task's status.
@@ -122,17 +122,33 @@ def _cancel(session: Session, task: pb.Task, *, source: str, clock: Clock) -> No
 
 
 def list_tasks(
-    *, session: Session, profile: AgencyProfile, include_closed: bool, incident_id: str
+    *,
+    session: Session,
+    profile: AgencyProfile,
+    include_closed: bool,
+    incident_id: str,
+    limit: int | None = None,
 ) -> list[pb.Task]:
+    """Open tasks first, the one whose deadline comes soonest at the top (an assigned task races
+    its acknowledge clock, one on its way its on-scene clock), then the newest."""
+    running_deadline = case(
+        (TaskRow.status == "assigned", TaskRow.acknowledge_by),
+        (TaskRow.status.in_(("acknowledged", "en_route")), TaskRow.on_scene_by),
+        else_=None,
+    )
     query = select(TaskRow).where(TaskRow.agency == profile.id)
     if not include_closed:
         query = query.where(TaskRow.status.in_(tasks.OPEN))
     if incident_id:
         query = query.where(TaskRow.incident_id == incident_id)
-    return [
-        dispatch_store.task_to_proto(row)
-        for row in session.scalars(query.order_by(TaskRow.updated_at.desc()))
-    ]
+    query = query.order_by(
+        case((TaskRow.status.in_(tasks.OPEN), 0), else_=1),
+        running_deadline.is_(None),
+        running_deadline,
+        TaskRow.updated_at.desc(),
+        TaskRow.id,
+    ).limit(limit)
+    return [dispatch_store.task_to_proto(row) for row in session.scalars(query)]
 
 
 def answer_task(
@@ -144,11 +160,23 @@ def answer_task(
     reason: str,
     operator: str,
     source: str,
+    expected_version: int | None = None,
     clock: Clock = utc_now,
 ) -> pb.Task:
+    """One answer from the agency's operators; ``expected_version`` (when given) refuses an answer
+    made on a task that changed since the operator last saw it."""
     row = get_for_update(session=session, model=TaskRow, key=task_id)
-    if row is None or row.agency != profile.id:
+    if row is None:
         raise NotFound(f"{profile.id} holds no task {task_id}", task_id=task_id)
+    if row.agency != profile.id:
+        raise Forbidden(f"task {task_id} is {row.agency}'s, not {profile.id}'s", task_id=task_id)
+    if expected_version is not None and row.version != expected_version:
+        raise Conflict(
+            f"task {task_id} changed since you saw it (now version {row.version}, {row.status}); "
+            "look again before answering",
+            version=row.version,
+            status=row.status,
+        )
     target = tasks.next_status(row.status, action)
     if target is None:
         raise Conflict(

@@ -1,6 +1,12 @@
-"""Entry point of one agency service: ``python -m services.agency.main`` with JCP_AGENCY set."""
+"""Entry point of one agency service: ``python -m services.agency.main`` with JCP_AGENCY set.
+
+One process serves the agency's gRPC API and its duty room's console (HTTP), runs its outbox
+relay and inbox consumer, and watches its link to the gateway; SIGTERM stops them all.
+"""
 
 import logging
+import sys
+from datetime import timedelta
 
 import grpc
 from sqlalchemy.orm import Session, sessionmaker
@@ -8,7 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from jcp.dispatch.v1 import dispatch_pb2, dispatch_pb2_grpc
 from jcp.incidents.v1 import agency_pb2, agency_pb2_grpc
 from jcp.roster.v1 import roster_pb2, roster_pb2_grpc
-from kernel import dispatch_store, identity, logs, metrics, profiles, schema, sources, telemetry
+from kernel import dispatch_store, logs, metrics, profiles, schema, sources, telemetry
 from kernel.bus.clients import make_producer
 from kernel.bus.envelope import Event, event_type
 from kernel.bus.inbox import InboxConsumer, by_type
@@ -17,11 +23,15 @@ from kernel.bus.topics import DISPATCH, INCIDENTS, ROSTER
 from kernel.db import make_engine, make_session_factory, transaction
 from kernel.grpc_auth import Authenticator
 from kernel.grpc_server import build_server, set_serving
+from kernel.identity import PublicKeys
 from kernel.incidents import store as incident_store
 from kernel.incidents.proto import EVENT_MESSAGES
 from kernel.runtime import Workers, stop_on_signals
 from services.agency import callups, dispatch
 from services.agency.callups_api import AgencyRosterApi
+from services.agency.console.app import create_app
+from services.agency.console.link_status import LinkStatus
+from services.agency.console.serve import ConsoleServer
 from services.agency.dispatch_api import AgencyDispatchApi
 from services.agency.incidents_api import AgencyApi
 from services.agency.schema import HISTORY
@@ -53,6 +63,40 @@ def register(
     roster_pb2_grpc.add_AgencyRosterServiceServicer_to_server(
         AgencyRosterApi(profile=profile, session_factory=session_factory, source=source), server
     )
+
+
+def console_server(
+    settings: AgencySettings,
+    profile: profiles.AgencyProfile,
+    session_factory: sessionmaker[Session],
+    keys: PublicKeys,
+    consumer: InboxConsumer,
+    relay: OutboxRelay,
+) -> tuple[ConsoleServer, LinkStatus]:
+    """The duty room's console, checking tokens with the same cached keys as the gRPC API, and
+    the watch on its links: the gateway's health, and the broker as the relay and the consumer
+    last reached it."""
+    links = LinkStatus(
+        gateway_url=settings.gateway_url,
+        broker_contacts=(lambda: consumer.last_contact, lambda: relay.last_published),
+        poll_s=settings.gateway_poll_s,
+        stale_s=settings.link_stale_s,
+    )
+    console = ConsoleServer(
+        create_app(
+            profile=profile,
+            session_factory=session_factory,
+            keys=keys,
+            gateway_url=settings.gateway_url,
+            links=links,
+            link_secret=settings.link_secret,
+            link_ttl=timedelta(seconds=settings.member_link_ttl_s),
+            public_url=settings.console_public_url,
+        ),
+        host=settings.console_host,
+        port=settings.console_port or profile.console_port,
+    )
+    return console, links
 
 
 def main() -> None:
@@ -113,9 +157,8 @@ def main() -> None:
     )
     port = settings.grpc_port or profile.grpc_port
     address = f"{settings.grpc_host}:{port}"
-    keys = identity.PublicKeys(
-        jwks_url=settings.jwks_url, cache_file=settings.data_dir / f"{profile.id}.jwks.json"
-    )
+    # Kept beside the database, so a restart while the gateway is down still admits its callers.
+    keys = PublicKeys(jwks_url=settings.jwks_url, cache_file=settings.data_dir / f"{profile.id}.jwks.json")
     server, health = build_server(
         interceptors=[Authenticator(keys=keys, agency=profile.id)],
         address=address,
@@ -129,8 +172,18 @@ def main() -> None:
     workers.start("public-keys", keys.run)
     workers.start("outbox-relay", relay.run)
     workers.start("inbox-consumer", consumer.run)
+
+    console, links = console_server(settings, profile, session_factory, keys, consumer, relay)
+    workers.start("gateway-link", links.run)
+    workers.start("console", console.run)
+    if not console.wait_started(timeout=60):
+        log.error("agency %s: the console could not listen on %s; stopping", profile.id, console.address)
+        server.stop(grace=0)
+        workers.shutdown()
+        engine.dispose()
+        sys.exit(1)
     set_serving(health, SERVICE_NAMES, True)
-    log.info("agency %s serving gRPC on %s", profile.id, address)
+    log.info("agency %s serving gRPC on %s, its console on %s", profile.id, address, console.address)
 
     workers.stop.wait()
     set_serving(health, SERVICE_NAMES, False)

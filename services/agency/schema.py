@@ -1,18 +1,17 @@
 """An agency service's own schema: the shared picture, its tasks and units, the call-ups its
-members answer, and the outbox and inbox; nothing of the gateway's."""
+members answer, the key its members' links are signed with, and the outbox and inbox; nothing of
+the gateway's."""
 
 from pathlib import Path
 
-from kernel.schema import History
+from kernel.schema import KERNEL_MODEL_MODULES, History
 
 HISTORY = History(
     name="agency",
     migrations=Path(__file__).with_name("migrations"),
     model_modules=(
-        "kernel.incidents.models",
-        "kernel.dispatch_store",
-        "kernel.bus.outbox",
-        "kernel.bus.inbox",
+        *KERNEL_MODEL_MODULES,
         "services.agency.callups",
+        "services.agency.console.member_links",
     ),
 )

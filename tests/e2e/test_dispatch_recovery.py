@@ -116,9 +116,9 @@ def test_gateway_killed_with_clocks_running_raises_each_breach_once_and_honours_
     api = platform.client("admin", timeout=10)
     ids = new_incidents(api, 5, "kill-gateway")
     answered, *ignored = [dispatch_to_localgov(api, incident_id) for incident_id in ids]
+    localgov = operator(platform, "localgov")  # signed in while the gateway was up
     platform.kill("gateway")
 
-    localgov = operator(platform, "localgov")
     wait_for(
         lambda: any(t.id == answered["id"] for t in localgov.ListTasks(pb.ListTasksRequest()).tasks),
         timeout=15,

@@ -49,8 +49,10 @@ def command_of(pid: int) -> str:
 
 
 @pytest.fixture
-def launcher(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
+def launcher(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[bytes], str, int]]:
     http_port = free_port()
+    # Agency gRPC, metrics and partner feed ports, then the four consoles.
+    base = free_block(13)
     process = subprocess.Popen(
         [
             sys.executable,
@@ -64,7 +66,9 @@ def launcher(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
             "--http-port",
             str(http_port),
             "--grpc-base-port",
-            str(free_block(9)),
+            str(base),
+            "--console-base-port",
+            str(base + 9),
         ],
         cwd=ROOT,
         env={**os.environ, "PYTHONPATH": PYTHONPATH},
@@ -73,7 +77,7 @@ def launcher(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
     )
     url = f"http://127.0.0.1:{http_port}"
     try:
-        yield process, url
+        yield process, url, base + 9
     finally:
         leftovers = children(process.pid)
         kill(process)
@@ -106,10 +110,12 @@ def demo_loaded(url: str) -> bool:
 
 @pytest.mark.slow
 def test_launcher_serves_demo_data_and_stops_everything_when_a_child_dies(
-    launcher: tuple[subprocess.Popen[bytes], str],
+    launcher: tuple[subprocess.Popen[bytes], str, int],
 ) -> None:
-    process, url = launcher
+    process, url, consoles = launcher
     wait_for(lambda: demo_loaded(url), timeout=90, message="the launcher served the demo incidents")
+    for n, agency in enumerate(AGENCIES):
+        assert httpx.get(f"http://127.0.0.1:{consoles + n}/api/v1/agency", timeout=5).json()["id"] == agency
     started = children(process.pid)
     commands = {pid: command_of(pid) for pid in started}
     assert len(started) == len(AGENCIES) + 2, commands
@@ -126,9 +132,9 @@ def test_launcher_serves_demo_data_and_stops_everything_when_a_child_dies(
 
 @pytest.mark.slow
 def test_ctrl_c_stops_every_process_and_exits_cleanly(
-    launcher: tuple[subprocess.Popen[bytes], str],
+    launcher: tuple[subprocess.Popen[bytes], str, int],
 ) -> None:
-    process, url = launcher
+    process, url, _ = launcher
     wait_for(lambda: demo_loaded(url), timeout=90, message="the launcher served the demo incidents")
     started = children(process.pid)
     assert len(started) == len(AGENCIES) + 2

@@ -386,10 +386,17 @@ def test_credentials_scopes_limits_and_bodies_are_enforced(platform: Platform, a
         operator_token = operator.headers["Authorization"]
     assert httpx.get(f"{url}/partner/v1/feed", headers={"Authorization": operator_token}).status_code == 401
     with engine_for(database_urls(platform)["gateway"]).connect() as connection:
-        signing_key = connection.execute(text("SELECT secret FROM signing_keys")).scalar_one()
+        kid, signing_key = connection.execute(
+            text("SELECT kid, private_pem FROM token_keys WHERE retired_at IS NULL")
+        ).one()
     claims = jwt.decode(partner.token, options={"verify_signature": False})
     assert claims["exp"] - claims["iat"] == 15 * 60
-    expired = jwt.encode({**claims, "exp": int(datetime.now(UTC).timestamp()) - 1}, signing_key)
+    expired = jwt.encode(
+        {**claims, "exp": int(datetime.now(UTC).timestamp()) - 1},
+        signing_key,
+        algorithm="ES256",
+        headers={"kid": kid},
+    )
     answer = httpx.get(f"{url}/partner/v1/feed", headers={"Authorization": f"Bearer {expired}"})
     assert answer.status_code == 401 and "expired" in answer.json()["message"]
     with engine_for(database_urls(platform)["gateway"]).connect() as connection:

@@ -15,24 +15,9 @@ from jcp.dispatch.v1 import dispatch_pb2, dispatch_pb2_grpc
 from jcp.roster.v1 import roster_pb2 as pb
 from jcp.roster.v1 import roster_pb2_grpc
 from tests.conftest import running_platform
-from tests.support import wait_for
+from tests.support import load_team, wait_for
 
 TEAMS = {team.id: team for team in roster_demo.TEAMS}
-
-
-def load_team(api: httpx.Client, team_id: str) -> None:
-    team = TEAMS[team_id]
-    api.post(
-        "/api/v1/roster/teams",
-        json=team.body(),
-    ).raise_for_status()
-    imported = api.put(
-        f"/api/v1/roster/teams/{team.id}/members.csv",
-        content=roster_demo.team_csv(team).encode(),
-        headers={"Content-Type": "text/csv"},
-    )
-    assert imported.status_code == 200, imported.text
-    assert imported.json()["imported"] == team.size
 
 
 @pytest.fixture(scope="module")

@@ -1,6 +1,7 @@
 """The duty room's pages, served by the agency process beside its console API: ``/`` is the
 console, ``/m/<token>`` a member's phone page, ``/web/`` what only these pages use and
-``/shared/`` the look and modules they share with the command room (``kernel/web/``).
+``/shared/`` the look and modules they share with the command room (``kernel/web/``); and the
+console's health check.
 
 The pages hold no data of their own: they read the console API on this same origin, so a duty
 room works while the gateway or the broker is down.
@@ -9,7 +10,7 @@ room works while the gateway or the broker is down.
 from pathlib import Path
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, FastAPI
 from fastapi.responses import FileResponse, JSONResponse
 
 from kernel.profiles import AgencyProfile
@@ -41,6 +42,15 @@ def router(profile: AgencyProfile) -> APIRouter:
         body: dict[str, Any] = {**shared_vocabulary(), "agency": profile.id}
         return JSONResponse(body, headers={"Cache-Control": "no-cache"})
 
+    @pages.get("/healthz")
+    def healthz() -> dict[str, str]:
+        """Liveness: the launcher and the tests wait for it before they use the console."""
+        return {"status": "ok"}
+
     pages.include_router(assets.folder_router(STATIC, prefix="/web"))
     pages.include_router(assets.shared_router())
     return pages
+
+
+def mount(app: FastAPI, profile: AgencyProfile) -> None:
+    app.include_router(router(profile))

@@ -1,0 +1,41 @@
+"""What every console route works with, made once by the app factory: the agency, its
+database, the gateway's keys and address, the clock, the links' status and the members' link
+signer."""
+
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy.orm import Session, sessionmaker
+
+from kernel.clock import Clock
+from kernel.identity import PublicKeys
+from kernel.profiles import AgencyProfile
+from services.agency.console.link_status import LinkStatus
+from services.agency.console.member_links import MemberLinks
+
+
+@dataclass(frozen=True)
+class ConsoleContext:
+    profile: AgencyProfile
+    session_factory: sessionmaker[Session]
+    keys: PublicKeys
+    gateway_url: str
+    clock: Clock
+    links: LinkStatus
+    member_links: MemberLinks
+    # The source the agency's events carry.
+    source: str
+    # The console's address as members' phones reach it; the request's own when None.
+    public_url: str | None
+
+    def base_url(self, request: Request) -> str:
+        return (self.public_url or str(request.base_url)).rstrip("/")
+
+
+def _context(request: Request) -> ConsoleContext:
+    context: ConsoleContext = request.app.state.console
+    return context
+
+
+Context = Annotated[ConsoleContext, Depends(_context)]
