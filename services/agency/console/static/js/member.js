@@ -130,13 +130,15 @@ function buttons() {
     { class: "answers" },
     ANSWERS.map((kind) => {
       const done = Boolean(callUp.answers[`${kind}_at`]);
+      // Someone who has said they are coming can no longer say they cannot (the API refuses it).
+      const closed = kind === "declined" && Boolean(callUp.answers.acknowledged_at);
       return h(
         "button",
         {
           type: "button",
           class: ["big", kind === "declined" ? "btn-danger" : "btn-primary", done && "done"],
           dataset: { answer: kind },
-          disabled: done,
+          disabled: done || closed,
           onclick: () => {
             if (kind !== "declined") return answer(kind);
             declining = true;

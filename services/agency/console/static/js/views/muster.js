@@ -1,6 +1,7 @@
 // One call-up's muster board: who has acknowledged, is on the way, has arrived or cannot come
-// (with the reason), each member's personal link, and the links as QR codes on a sheet that
-// prints by itself (one card per member, to hand out or pin up).
+// (with the reason), each member's personal link (copied to send it), and the links as QR codes
+// on a sheet that prints by itself (one card per member, to hand out or pin up; a link's token
+// is too long to type, so the card carries only the code and the name).
 
 import { api } from "/shared/js/api.js";
 import { h } from "/shared/js/dom.js";
@@ -105,7 +106,7 @@ export function mount(root, [callUpId], context) {
             "figure",
             { class: "qr-card", dataset: { memberId: member.member_id } },
             h("img", { src: member.qr, alt: t("console.muster.qr_alt", { name: member.name }), width: 160, height: 160 }),
-            h("figcaption", {}, h("b", {}, member.name), h("span", { class: "sub" }, callUp.team_id), h("span", { class: "link-text" }, href(member))),
+            h("figcaption", {}, h("b", {}, member.name), h("span", { class: "sub" }, callUp.team_id)),
           ),
         ),
       ),
