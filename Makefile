@@ -54,6 +54,7 @@ bench: install
 	$(BIN)/python -m bench.dispatch
 	$(BIN)/python -m bench.callup
 	$(BIN)/python -m bench.partners
+	$(BIN)/python -m bench.console
 
 clean:
 	rm -rf $(VENV) build var .pytest_cache .ruff_cache

@@ -1,10 +1,13 @@
 """Call-up benchmark: ``python -m bench.callup``.
 
 The whole 300-member militia team is called up and every member's device acknowledges at once;
-the figures are what the commander watching the muster board feels:
+the figures are what the commander watching the muster board feels. A member answers either
+from the personal link the call-up gave them (``--via links``, the default: an HTTP POST to the
+agency's console, ``/api/v1/m/<token>/answer``) or through the agency's gRPC ``Respond``
+(``--via grpc``, a device app's path):
 
-1. per acknowledgement, from the device sending it (``time.time()`` just before the agency's
-   gRPC ``Respond``) to the first muster board that shows it. A poller thread reads the board
+1. per acknowledgement, from the device sending it (``time.time()`` just before the POST or the
+   ``Respond``) to the first muster board that shows it. A poller thread reads the board
    over HTTP (``GET .../callups/{id}/muster?members=true``) every ``--poll-ms`` as the
    commander's screen would, and notes for each member the poll whose answer first carries
    ``acknowledged_at``; the time noted is when that answer arrived, so the poll's own duration
@@ -82,6 +85,7 @@ T = TypeVar("T")
 
 @dataclass(frozen=True)
 class Options:
+    via: str
     devices: int
     rounds: int
     warm_up: int
@@ -297,6 +301,63 @@ def release_and_wait(threads: Sequence[Sender], release: Release) -> None:
             raise BenchError(f"{thread.name} still running after {BARRIER_TIMEOUT_S:.0f}s")
 
 
+class LinkPhone(Sender):
+    """Some members' phones, each answering from its personal link, behind one HTTP connection
+    opened (by reading the first member's call-up) before the barrier."""
+
+    def __init__(self, console_url: str, tokens: Sequence[tuple[str, str]], release: Release) -> None:
+        super().__init__(f"phone-{tokens[0][0]}", release)
+        self._console_url = console_url
+        self._tokens = tokens
+
+    def run(self) -> None:
+        try:
+            with httpx.Client(base_url=self._console_url, timeout=RPC_TIMEOUT_S) as phone:
+                phone.get(f"/api/v1/m/{self._tokens[0][1]}").raise_for_status()
+                self._release.barrier.wait(BARRIER_TIMEOUT_S)
+                for member_id, token in self._tokens:
+                    self.sent.append(self._acknowledge(phone, member_id, token))
+        except BaseException as exc:  # reported by the main thread, which would otherwise hang
+            self.failed(exc)
+
+    @staticmethod
+    def _acknowledge(phone: httpx.Client, member_id: str, token: str) -> Sent:
+        sent = time.time()
+        try:
+            answer = phone.post(f"/api/v1/m/{token}/answer", json={"answer": "acknowledged"})
+        except httpx.HTTPError as exc:
+            return Sent(member_id, sent, time.time(), repr(exc))
+        error = "" if answer.status_code == 200 else f"{answer.status_code}: {answer.text}"
+        return Sent(member_id, sent, time.time(), error)
+
+
+def member_links(platform: Platform, call_up_id: str) -> list[tuple[str, str]]:
+    """(member, link token) of every called member, from the agency's muster board."""
+    headers = {"Authorization": f"Bearer {platform.token('agency_commander', MILITIA.agency)}"}
+    console_url = platform.config.console_url(MILITIA.agency)
+    with httpx.Client(base_url=console_url, headers=headers, timeout=RPC_TIMEOUT_S) as console:
+        board = console.get(f"/api/v1/callups/{call_up_id}").raise_for_status().json()
+    return [(member["member_id"], member["link"].rsplit("/m/", 1)[1]) for member in board["members"]]
+
+
+def devices_for(
+    platform: Platform, call_up_id: str, members: Sequence[str], options: Options
+) -> tuple[list[Sender], Release]:
+    """The members' phones in ``--devices`` groups, answering the way ``--via`` says, and the
+    barrier that lets them go together."""
+    if options.via == "links":
+        tokens = dict(member_links(platform, call_up_id))
+        linked = shares([(member, tokens[member]) for member in members], options.devices)
+        release = Release(len(linked))
+        console_url = platform.config.console_url(MILITIA.agency)
+        return [LinkPhone(console_url, group, release) for group in linked], release
+    groups = shares(members, options.devices)
+    release = Release(len(groups))
+    target = platform.config.grpc_target(MILITIA.agency)
+    token = platform.token("agency_operator", MILITIA.agency)
+    return [Device(target, token, call_up_id, group, release) for group in groups], release
+
+
 def our_round(
     platform: Platform,
     client: httpx.Client,
@@ -309,11 +370,7 @@ def our_round(
         poller = MusterPoller(platform, call_up_id, called=len(members), interval_s=options.poll_s)
         poller.start()
         poller.polled.wait(BOARD_TIMEOUT_S)
-        groups = shares(members, options.devices)
-        release = Release(len(groups))
-        target = platform.config.grpc_target(MILITIA.agency)
-        token = platform.token("agency_operator", MILITIA.agency)
-        devices = [Device(target, token, call_up_id, group, release) for group in groups]
+        devices, release = devices_for(platform, call_up_id, members, options)
         try:
             release_and_wait(devices, release)
             poller.done.wait(max(0.0, release.at + BOARD_TIMEOUT_S - time.time()))
@@ -443,15 +500,16 @@ def ack_rows(rounds: Sequence[Round], bases: Sequence[BaseRound], options: Optio
     base_rate = min(acks_per_s(base.sent, base.released) for base in bases)
     failed = sum(1 for rnd in rounds for item in rnd.sent if item.error)
     missing = sum(len(rnd.sent) - len(rnd.shown()) for rnd in rounds) - failed
-    stage = f"2 acknowledgements ({options.devices} devices)"
+    stage = f"2 acknowledgements ({options.devices} devices, via {options.via})"
+    call = "link POST" if options.via == "links" else "Respond"
     return [
         *latency_rows(stage, "send to on the board", total, base_total, target_ms=150, ratio=True),
         *latency_rows("", "  send to agency recorded", there, None),
         *latency_rows("", "  agency recorded to board", back, None),
-        Row("", "Respond vs produce acked p50 ms", ms(respond, 50), ms(produce, 50), True),
-        Row("", "Respond vs produce acked p99 ms", ms(respond, 99), ms(produce, 99), True),
+        Row("", f"{call} vs produce acked p50 ms", ms(respond, 50), ms(produce, 50), True),
+        Row("", f"{call} vs produce acked p99 ms", ms(respond, 99), ms(produce, 99), True),
         Row("", "acks /s (slowest round)", ours_rate, base_rate, True),
-        Row("", f"Respond failed (refused or over {RPC_TIMEOUT_S:.0f} s)", float(failed)),
+        Row("", f"{call} failed (refused or over {RPC_TIMEOUT_S:.0f} s)", float(failed)),
         Row("", f"acks taken, not on the board in {BOARD_TIMEOUT_S:.0f} s", float(missing)),
     ]
 
@@ -538,6 +596,9 @@ def run(options: Options) -> list[Row]:
 
 def parse_options(argv: Sequence[str] | None = None) -> Options:
     parser = options_parser("bench.callup", __doc__)
+    parser.add_argument(
+        "--via", choices=("links", "grpc"), default="links", help="how members answer: personal links or gRPC"
+    )
     parser.add_argument("--devices", type=int, default=50, help="device threads answering at once")
     parser.add_argument("--rounds", type=int, default=3, help="measured call-ups, each with a baseline")
     parser.add_argument("--warm-up", type=int, default=1, help="call-ups answered first and not counted")
@@ -546,6 +607,7 @@ def parse_options(argv: Sequence[str] | None = None) -> Options:
     if args.devices < 1 or args.rounds < 1 or args.warm_up < 0:
         parser.error("--devices and --rounds must be at least 1, --warm-up at least 0")
     return Options(
+        via=args.via,
         devices=args.devices,
         rounds=args.rounds,
         warm_up=args.warm_up,

@@ -38,13 +38,15 @@ from typing import Any
 
 import grpc
 import httpx
-from sqlalchemy import Engine, func, insert, select
+from sqlalchemy import Engine, insert
 from sqlalchemy.orm import Session, sessionmaker
 
 from bench import kafka_baseline, loadgen
 from bench.harness import (
     HOST,
     INCIDENTS_PATH,
+    mirrored_acks,
+    newest_activity,
     options_parser,
     platform_in_temp_dir,
     stage,
@@ -53,7 +55,6 @@ from bench.harness import (
 from bench.payloads import new_incident, reported_record
 from bench.probe import Databases
 from bench.stats import Row, latency_rows, ms, report
-from gateway.activity.models import ActivityRow
 from gateway.centers import routing
 from gateway.dispatch import recommend
 from gateway.dispatch import service as dispatch_service
@@ -512,32 +513,6 @@ def acks_per_s(moments: Iterable[float]) -> float:
     if len(ordered) < 2 or ordered[-1] == ordered[0]:
         return math.nan
     return (len(ordered) - 1) / (ordered[-1] - ordered[0])
-
-
-def newest_activity(engine: Engine) -> int:
-    with engine.connect() as connection:
-        return connection.scalar(select(func.max(ActivityRow.id))) or 0
-
-
-def mirrored_acks(engine: Engine, after_id: int, task_ids: set[str], timeout: float) -> dict[str, float]:
-    """When the gateway recorded each task as acknowledged; whatever arrived by the deadline."""
-    found: dict[str, float] = {}
-    deadline = time.monotonic() + timeout
-    while True:
-        with engine.connect() as connection:
-            rows = connection.execute(
-                select(ActivityRow.at, ActivityRow.data).where(
-                    ActivityRow.id > after_id,
-                    ActivityRow.kind == "task",
-                    ActivityRow.action == "acknowledged",
-                )
-            ).all()
-        for at, data in rows:
-            if data.get("task_id") in task_ids:
-                found.setdefault(data["task_id"], at.timestamp())
-        if len(found) >= len(task_ids) or time.monotonic() > deadline:
-            return found
-        time.sleep(0.2)
 
 
 class Responder(kafka_baseline.GroupReader):

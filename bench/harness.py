@@ -10,10 +10,12 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
+from sqlalchemy import Engine, func, select
 
 from bench.kafka_baseline import BenchError
 from bench.probe import Databases
 from bench.stats import Row
+from gateway.activity.models import ActivityRow
 from infra.platform import Platform, PlatformConfig
 
 HOST = "127.0.0.1"
@@ -81,3 +83,29 @@ def stage(name: str, measure: Callable[[], list[Row]]) -> list[Row]:
     rows = measure()
     print(f"  {name} done in {time.monotonic() - started:.1f}s", flush=True)
     return rows
+
+
+def newest_activity(engine: Engine) -> int:
+    with engine.connect() as connection:
+        return connection.scalar(select(func.max(ActivityRow.id))) or 0
+
+
+def mirrored_acks(engine: Engine, after_id: int, task_ids: set[str], timeout: float) -> dict[str, float]:
+    """When the gateway recorded each task as acknowledged; whatever arrived by the deadline."""
+    found: dict[str, float] = {}
+    deadline = time.monotonic() + timeout
+    while True:
+        with engine.connect() as connection:
+            rows = connection.execute(
+                select(ActivityRow.at, ActivityRow.data).where(
+                    ActivityRow.id > after_id,
+                    ActivityRow.kind == "task",
+                    ActivityRow.action == "acknowledged",
+                )
+            ).all()
+        for at, data in rows:
+            if data.get("task_id") in task_ids:
+                found.setdefault(data["task_id"], at.timestamp())
+        if len(found) >= len(task_ids) or time.monotonic() > deadline:
+            return found
+        time.sleep(0.2)
