@@ -51,7 +51,3 @@ export function openDialog({ id, title, fields, submit, onSubmit, returnFocusKey
   const first = form.querySelector("input, select, textarea");
   if (first) first.focus();
 }
-
-export function dialogOpen() {
-  return dialog.open;
-}

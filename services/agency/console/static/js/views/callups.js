@@ -6,7 +6,7 @@ import { formatTime, t } from "/shared/js/i18n.js";
 import { drillBadge, empty, heading, statusBadge } from "/shared/js/widgets.js";
 import { redrawer } from "../redraw.js";
 
-export const COUNTS = ["called", "acknowledged", "on_the_way", "arrived", "declined"];
+const COUNTS = ["called", "acknowledged", "on_the_way", "arrived", "declined"];
 
 export function counts(callUp) {
   return h(
