@@ -4,6 +4,7 @@ same-origin security headers on every answer; and the duty room's pages as an ag
 them."""
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
@@ -29,7 +30,9 @@ class _Client:
             async with httpx.AsyncClient(transport=transport, base_url="http://pages") as client:
                 return await client.get(path)
 
-        return asyncio.run(get())
+        # On a thread of its own: in a full run the browser tests' driver holds this thread's loop.
+        with ThreadPoolExecutor(max_workers=1) as thread:
+            return thread.submit(asyncio.run, get()).result()
 
 
 def _folder(folder: Path) -> _Client:
