@@ -239,7 +239,7 @@ def test_the_agencys_own_staff_get_in_with_a_bearer_token_or_the_cookie(console:
         "username": "localgov-agency_commander",
         "role": "agency_commander",
         "agency": AGENCY_ID,
-        "permissions": ["answer", "decline", "muster", "report", "units", "view"],
+        "permissions": ["answer", "audit", "decline", "muster", "report", "units", "view"],
     }
 
     console.client.cookies.set(cookie_name(AGENCY_ID), console.token())
