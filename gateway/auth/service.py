@@ -13,13 +13,13 @@ from gateway.auth.models import (
     SessionRead,
     check_scope,
 )
-from gateway.auth.passwords import hash_password, verify_password
 from gateway.auth.roles import Role
 from gateway.auth.tokens import Signer
 from kernel import identity
 from kernel.db import get_for_update, transaction
 from kernel.errors import Conflict, Invalid, NotFound, Unauthorized
 from kernel.identity import BadToken
+from kernel.passwords import hash_password, verify_password
 
 AUDIENCE = identity.OPERATOR_AUDIENCE
 # One shift in the command room.

@@ -92,6 +92,7 @@ def console_server(
             link_secret=settings.link_secret,
             link_ttl=timedelta(seconds=settings.member_link_ttl_s),
             public_url=settings.console_public_url,
+            break_glass_password_hash=settings.break_glass_password_hash,
         ),
         host=settings.console_host,
         port=settings.console_port or profile.console_port,

@@ -1,6 +1,6 @@
 """An agency service's own schema: the shared picture, its tasks and units, the call-ups its
-members answer, the key its members' links are signed with, and the outbox and inbox; nothing of
-the gateway's."""
+members answer, the keys its members' links and break-glass sessions are signed with, the
+break-glass log, and the outbox and inbox; nothing of the gateway's."""
 
 from pathlib import Path
 
@@ -13,5 +13,6 @@ HISTORY = History(
         *KERNEL_MODEL_MODULES,
         "services.agency.callups",
         "services.agency.console.member_links",
+        "services.agency.console.break_glass",
     ),
 )

@@ -28,6 +28,9 @@ class AgencySettings(CommonSettings):
     link_secret: str | None = None
     # How long after a call-up its members' links work.
     member_link_ttl_s: float = 86400.0
+    # The break-glass account's password as a scrypt hash (``python -m kernel.passwords``): a
+    # local account for when the gateway cannot be reached (docs/agency-console.md); unset: off.
+    break_glass_password_hash: str | None = None
 
     @property
     def jwks_url(self) -> str:

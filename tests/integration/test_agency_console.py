@@ -14,6 +14,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import grpc
 import httpx
 import pytest
 from fastapi import FastAPI
@@ -30,8 +31,10 @@ from kernel.bus.envelope import new_event
 from kernel.bus.outbox import OutboxRecord
 from kernel.db import make_engine, make_session_factory, transaction
 from kernel.dispatch_store import TaskRow, UnitRow
+from kernel.grpc_auth import Refused, check_caller
 from kernel.identity import PublicKeys
 from kernel.incidents import store as incident_store
+from kernel.passwords import hash_password
 from kernel.profiles import AgencyProfile, load
 from services.agency import callups, dispatch
 from services.agency.console.app import create_app
@@ -198,6 +201,7 @@ def make_console(agency_database: sessionmaker[Session]) -> Iterator[ConsoleFact
         key: SigningKey | None = None,
         keys: PublicKeys | None = None,
         links: LinkStatus | None = None,
+        break_glass_password_hash: str | None = None,
     ) -> Console:
         key = key or SigningKey()
         gateway_url = gateway_url or closed_port_url()
@@ -208,6 +212,7 @@ def make_console(agency_database: sessionmaker[Session]) -> Iterator[ConsoleFact
             gateway_url=gateway_url,
             links=links or LinkStatus(gateway_url=gateway_url),
             clock=clock,
+            break_glass_password_hash=break_glass_password_hash,
         )
         server = ConsoleServer(app, host="127.0.0.1", port=free_port())
         thread = threading.Thread(target=server.run, args=(stop,), daemon=True)
@@ -239,7 +244,7 @@ def test_the_agencys_own_staff_get_in_with_a_bearer_token_or_the_cookie(console:
         "username": "localgov-agency_commander",
         "role": "agency_commander",
         "agency": AGENCY_ID,
-        "permissions": ["answer", "decline", "muster", "report", "units", "view"],
+        "permissions": ["answer", "audit", "decline", "muster", "report", "units", "view"],
     }
 
     console.client.cookies.set(cookie_name(AGENCY_ID), console.token())
@@ -890,3 +895,173 @@ def test_the_gateways_keys_are_learnt_kept_beside_the_database_and_used_while_it
     )
     me = after_restart.client.get("/api/v1/auth/me", headers={"Authorization": f"Bearer {token}"})
     assert me.status_code == 200
+
+
+# -- the break-glass account --------------------------------------------------------------------
+
+BREAK_GLASS = "localgov-breakglass"
+BREAK_GLASS_PASSWORD = "glass-2026-pane"
+
+
+@pytest.fixture(scope="module")
+def break_glass_hash() -> str:
+    return hash_password(BREAK_GLASS_PASSWORD)
+
+
+def break_glass_log(console: Console, headers: dict[str, str]) -> list[dict[str, Any]]:
+    answer = console.client.get("/api/v1/break-glass/log", headers=headers)
+    assert answer.status_code == 200, answer.text
+    entries: list[dict[str, Any]] = answer.json()
+    return entries
+
+
+def test_the_break_glass_account_signs_in_while_the_gateway_cannot_be_reached_and_every_use_is_logged(
+    make_console: ConsoleFactory, break_glass_hash: str
+) -> None:
+    console = make_console(break_glass_password_hash=break_glass_hash)
+    task_id = console.task_arrives(console.incident_arrives())
+
+    signed_in = console.client.post(
+        "/api/v1/auth/sign-in", json={"username": BREAK_GLASS, "password": BREAK_GLASS_PASSWORD}
+    )
+
+    assert signed_in.status_code == 200, signed_in.text
+    body = signed_in.json()
+    assert body["operator"]["username"] == BREAK_GLASS
+    assert body["operator"]["role"] == "agency_commander"
+    assert body["expires_at"].startswith("2026-12-01T12:00")
+    assert signed_in.headers["set-cookie"].startswith(f"{cookie_name(AGENCY_ID)}=")
+    assert console.client.get("/api/v1/auth/me").json()["username"] == BREAK_GLASS
+    answered = console.client.post(
+        f"/api/v1/tasks/{task_id}/answer", json={"status": "acknowledged", "expected_version": 1}
+    )
+    assert answered.status_code == 200, answered.text
+    assert answered.json()["updated_by"] == BREAK_GLASS
+    assert (
+        console.client.post(f"/api/v1/tasks/{task_id}/answer", json={"status": "nonsense"}).status_code == 422
+    )
+
+    log = break_glass_log(console, {"Authorization": f"Bearer {body['token']}"})
+    # Newest first; reading the log is itself a request made with the account.
+    assert [(entry["action"], entry["method"], entry["path"], entry["status"]) for entry in log] == [
+        ("request", "POST", f"/api/v1/tasks/{task_id}/answer", 422),
+        ("request", "POST", f"/api/v1/tasks/{task_id}/answer", 200),
+        ("request", "GET", "/api/v1/auth/me", 200),
+        ("signed_in", "POST", "/api/v1/auth/sign-in", None),
+    ]
+    assert log[-1]["client"] == "127.0.0.1"
+    assert log[-1]["at"].startswith("2026-12-01T08:00")
+    again = break_glass_log(console, console.as_staff("agency_commander"))
+    assert again[0]["path"] == "/api/v1/break-glass/log"
+
+
+def test_the_break_glass_session_lasts_four_hours_and_a_forged_one_is_refused_and_logged(
+    make_console: ConsoleFactory, break_glass_hash: str
+) -> None:
+    console = make_console(break_glass_password_hash=break_glass_hash)
+    token = console.client.post(
+        "/api/v1/auth/sign-in", json={"username": BREAK_GLASS, "password": BREAK_GLASS_PASSWORD}
+    ).json()["token"]
+    console.client.cookies.clear()
+    header, claims, _ = token.split(".")
+    forged = f"{header}.{claims}.c2lnbmVkIGJ5IG5vYm9keQ"
+
+    refused = console.client.get("/api/v1/tasks", headers={"Authorization": f"Bearer {forged}"})
+    console.clock.advance(hours=4)
+    expired = console.client.get("/api/v1/tasks", headers={"Authorization": f"Bearer {token}"})
+
+    assert refused.status_code == 401
+    assert expired.status_code == 401
+    assert "expired" in expired.json()["message"]
+    log = break_glass_log(console, console.as_staff("agency_commander"))
+    assert [(entry["path"], entry["status"]) for entry in log[:2]] == [
+        ("/api/v1/tasks", 401),
+        ("/api/v1/tasks", 401),
+    ]
+
+
+def test_the_break_glass_account_is_refused_while_the_gateway_can_be_reached(
+    make_console: ConsoleFactory, gateway: Gateway, break_glass_hash: str
+) -> None:
+    console = make_console(
+        gateway_url=gateway.url, key=gateway.key, break_glass_password_hash=break_glass_hash
+    )
+
+    refused = console.client.post(
+        "/api/v1/auth/sign-in", json={"username": BREAK_GLASS, "password": BREAK_GLASS_PASSWORD}
+    )
+    own_account = console.client.post(
+        "/api/v1/auth/sign-in", json={"username": "localgov-commander", "password": PASSWORD}
+    )
+
+    assert refused.status_code == 403
+    assert "sign in with your own account" in refused.json()["message"]
+    assert "set-cookie" not in refused.headers
+    assert own_account.status_code == 200
+    log = break_glass_log(console, {"Authorization": f"Bearer {own_account.json()['token']}"})
+    assert [(entry["action"], entry["path"]) for entry in log] == [("refused", "/api/v1/auth/sign-in")]
+    assert "can be reached" in log[0]["detail"]
+
+
+def test_a_wrong_break_glass_password_is_401_and_logged_as_refused(
+    make_console: ConsoleFactory, break_glass_hash: str
+) -> None:
+    console = make_console(break_glass_password_hash=break_glass_hash)
+
+    wrong = console.client.post("/api/v1/auth/sign-in", json={"username": BREAK_GLASS, "password": "guess"})
+
+    assert wrong.status_code == 401
+    assert wrong.json()["message"] == "wrong user name or password"
+    assert "set-cookie" not in wrong.headers
+    log = break_glass_log(console, console.as_staff("agency_commander"))
+    assert [(entry["action"], entry["detail"]) for entry in log] == [
+        ("refused", "wrong user name or password")
+    ]
+
+
+def test_without_a_configured_hash_the_break_glass_name_is_just_an_unknown_account(
+    make_console: ConsoleFactory, gateway: Gateway
+) -> None:
+    gateway_down = make_console()
+    gateway_up = make_console(gateway_url=gateway.url, key=gateway.key)
+    credentials = {"username": BREAK_GLASS, "password": BREAK_GLASS_PASSWORD}
+
+    assert gateway_down.client.post("/api/v1/auth/sign-in", json=credentials).status_code == 503
+    assert gateway_up.client.post("/api/v1/auth/sign-in", json=credentials).status_code == 401
+    assert break_glass_log(gateway_up, gateway_up.as_staff("agency_commander")) == []
+
+
+def test_a_break_glass_token_signed_by_the_agency_is_refused_when_the_account_is_off(
+    make_console: ConsoleFactory, break_glass_hash: str
+) -> None:
+    on = make_console(break_glass_password_hash=break_glass_hash)
+    token = on.client.post(
+        "/api/v1/auth/sign-in", json={"username": BREAK_GLASS, "password": BREAK_GLASS_PASSWORD}
+    ).json()["token"]
+    off = make_console()  # the same database, the hash taken away
+
+    assert off.client.get("/api/v1/tasks", headers={"Authorization": f"Bearer {token}"}).status_code == 401
+
+
+def test_the_break_glass_token_is_refused_by_the_agencys_grpc_api(
+    make_console: ConsoleFactory, break_glass_hash: str
+) -> None:
+    console = make_console(break_glass_password_hash=break_glass_hash)
+    token = console.client.post(
+        "/api/v1/auth/sign-in", json={"username": BREAK_GLASS, "password": BREAK_GLASS_PASSWORD}
+    ).json()["token"]
+
+    with pytest.raises(Refused) as refused:
+        check_caller(token, keys=public_keys(console.key), agency=AGENCY_ID, now=console.clock())
+
+    assert refused.value.code == grpc.StatusCode.UNAUTHENTICATED
+
+
+def test_only_a_commander_reads_the_break_glass_log(console: Console) -> None:
+    assert console.client.get("/api/v1/break-glass/log", headers=console.as_staff()).status_code == 403
+    assert (
+        console.client.get(
+            "/api/v1/break-glass/log", headers=console.as_staff("agency_commander")
+        ).status_code
+        == 200
+    )

@@ -12,6 +12,8 @@ from kernel.clock import Clock, utc_now
 from kernel.identity import PublicKeys
 from kernel.profiles import AgencyProfile
 from services.agency.console import (
+    break_glass,
+    break_glass_log,
     callups,
     errors,
     incidents,
@@ -40,10 +42,12 @@ def create_app(
     link_secret: str | None = None,
     link_ttl: timedelta = timedelta(hours=24),
     public_url: str | None = None,
+    break_glass_password_hash: str | None = None,
 ) -> FastAPI:
     """``link_secret`` signs members' links (one kept in the database when None); ``link_ttl``
     is how long after a call-up its links work; ``public_url`` is the console's address as
-    members' phones reach it (the address a request came to when None)."""
+    members' phones reach it (the address a request came to when None);
+    ``break_glass_password_hash`` turns the break-glass account on (off when None)."""
     member_links = MemberLinks(
         agency=profile.id,
         secret=load_secret(session_factory=session_factory, configured=link_secret, now=clock()),
@@ -64,8 +68,15 @@ def create_app(
         member_links=member_links,
         source=sources.agency(profile.id),
         public_url=public_url,
+        break_glass=break_glass.load(
+            session_factory=session_factory,
+            agency=profile.id,
+            password_hash=break_glass_password_hash,
+            now=clock(),
+        ),
     )
     errors.install(app)
+    break_glass_log.install(app)
     for router in (
         sessions.router,
         agency_profile.router,
@@ -74,6 +85,7 @@ def create_app(
         incidents.router,
         callups.router,
         members.router,
+        break_glass_log.router,
     ):
         app.include_router(router)
     pages.mount(app, profile)

@@ -1,6 +1,6 @@
 """What every console route works with, made once by the app factory: the agency, its
-database, the gateway's keys and address, the clock, the links' status and the members' link
-signer."""
+database, the gateway's keys and address, the clock, the links' status, the members' link
+signer and the break-glass account (None when it is off)."""
 
 from dataclasses import dataclass
 from typing import Annotated
@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from kernel.clock import Clock
 from kernel.identity import PublicKeys
 from kernel.profiles import AgencyProfile
+from services.agency.console.break_glass import BreakGlass
 from services.agency.console.link_status import LinkStatus
 from services.agency.console.member_links import MemberLinks
 
@@ -28,6 +29,7 @@ class ConsoleContext:
     source: str
     # The console's address as members' phones reach it; the request's own when None.
     public_url: str | None
+    break_glass: BreakGlass | None = None
 
     def base_url(self, request: Request) -> str:
         return (self.public_url or str(request.base_url)).rstrip("/")

@@ -35,15 +35,21 @@ class LinkKey(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
+def kept_secret(*, session_factory: sessionmaker[Session], name: str, now: datetime) -> str:
+    """The agency's secret for one purpose, made the first time it is asked for and kept in its
+    database, so restarts and replicas sharing the database sign and accept alike."""
+    with transaction(session_factory) as session:
+        row = session.get(LinkKey, name)
+        if row is None:
+            row = LinkKey(name=name, secret=secrets.token_urlsafe(48), created_at=now)
+            session.add(row)
+        return row.secret
+
+
 def load_secret(*, session_factory: sessionmaker[Session], configured: str | None, now: datetime) -> str:
     if configured:
         return configured
-    with transaction(session_factory) as session:
-        row = session.get(LinkKey, _KEY_NAME)
-        if row is None:
-            row = LinkKey(name=_KEY_NAME, secret=secrets.token_urlsafe(48), created_at=now)
-            session.add(row)
-        return row.secret
+    return kept_secret(session_factory=session_factory, name=_KEY_NAME, now=now)
 
 
 @dataclass(frozen=True)

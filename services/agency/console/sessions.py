@@ -3,13 +3,18 @@ console checks the token it gets back with the gateway's published keys and admi
 agency's staff, then keeps the token in an HttpOnly cookie for the page.
 
 Signing in is the one thing that needs the gateway; when it cannot be reached the console says
-so (503), and whoever is already signed in keeps working.
+so (503), and whoever is already signed in keeps working. The one exception is the agency's
+break-glass account (``break_glass.py``), when configured: it signs in here, and only while the
+gateway cannot be reached; each attempt is logged in the agency's database.
 """
 
 import httpx
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Request, Response
 
+from kernel.db import transaction
 from kernel.errors import DomainError, Forbidden, TooMany, Unauthorized, Unavailable
+from services.agency.console import break_glass
+from services.agency.console.break_glass import BreakGlass
 from services.agency.console.context import ConsoleContext, Context
 from services.agency.console.schemas import SessionRead, SignIn, StaffRead
 from services.agency.console.staff import SignedIn, Staff, admit, cookie_name, verify
@@ -68,9 +73,49 @@ def ask_gateway(context: ConsoleContext, body: SignIn) -> str:
     return token
 
 
+def client_address(request: Request) -> str:
+    return request.client.host if request.client else ""
+
+
+def break_the_glass(context: ConsoleContext, glass: BreakGlass, body: SignIn, request: Request) -> str:
+    """A local session for the break-glass account, only while the gateway cannot be reached;
+    the attempt is logged whatever its outcome, in its own transaction since it changes nothing
+    else."""
+    now = context.clock()
+    refusal: DomainError | None = None
+    if context.links.check_gateway():
+        refusal = Forbidden(
+            f"the gateway at {context.gateway_url} can be reached: sign in with your own account; "
+            f"{glass.username} is only for when the gateway cannot be reached"
+        )
+    elif not glass.password_ok(body.password):
+        refusal = Unauthorized("wrong user name or password")
+    with transaction(context.session_factory) as session:
+        break_glass.record(
+            session=session,
+            at=now,
+            action=break_glass.Action.REFUSED if refusal else break_glass.Action.SIGNED_IN,
+            method=request.method,
+            path=request.url.path,
+            client=client_address(request),
+            detail=str(refusal) if refusal else "the gateway cannot be reached",
+        )
+    if refusal is not None:
+        raise refusal
+    token, _ = glass.token(now=now)
+    return token
+
+
+def _session_token(context: ConsoleContext, body: SignIn, request: Request) -> str:
+    glass = context.break_glass
+    if glass is not None and body.username == glass.username:
+        return break_the_glass(context, glass, body, request)
+    return ask_gateway(context, body)
+
+
 @router.post("/sign-in", response_model=SessionRead)
-def sign_in(body: SignIn, response: Response, context: Context) -> SessionRead:
-    token = ask_gateway(context, body)
+def sign_in(body: SignIn, request: Request, response: Response, context: Context) -> SessionRead:
+    token = _session_token(context, body, request)
     operator, expires_at = verify(context, token)
     staff = admit(operator, context.profile)
     response.set_cookie(

@@ -7,6 +7,9 @@ the page's HttpOnly, SameSite=Strict cookie. The cookie's name carries the agenc
 share cookies between ports of one host, and the four consoles of the embedded default are
 four ports of 127.0.0.1.
 
+When the gateway cannot be reached and the agency has configured it, its break-glass account's
+locally signed session is taken too (``break_glass.py``); it is a commander's.
+
 Only the agency's own staff get in: no token, or a forged or expired one, is 401; a good token
 of another agency, or of a command-room role, is 403. Declining a task sent by the command room
 is a commander's call; everything else on the console is every duty officer's work.
@@ -43,10 +46,12 @@ class Permission(StrEnum):
     REPORT = "report"
     # Call-ups: the muster board and members' personal links.
     MUSTER = "muster"
+    # Read the break-glass account's log.
+    AUDIT = "audit"
 
 
 PERMISSIONS: dict[str, frozenset[Permission]] = {
-    "agency_operator": frozenset(Permission) - {Permission.DECLINE},
+    "agency_operator": frozenset(Permission) - {Permission.DECLINE, Permission.AUDIT},
     "agency_commander": frozenset(Permission),
 }
 assert PERMISSIONS.keys() == AGENCY_ROLES
@@ -80,6 +85,9 @@ def admit(operator: Operator, profile: AgencyProfile) -> Staff:
 
 def verify(context: ConsoleContext, token: str) -> tuple[Operator, datetime]:
     """Who the token names and until when; Unauthorized for a forged or expired one."""
+    if context.break_glass is not None and context.break_glass.issued(token):
+        claims, expires_at = context.break_glass.read(token, now=context.clock())
+        return Operator.from_claims(claims), expires_at
     try:
         claims = context.keys.verify(token, audience=OPERATOR_AUDIENCE, now=context.clock())
     except BadToken as exc:
@@ -87,7 +95,7 @@ def verify(context: ConsoleContext, token: str) -> tuple[Operator, datetime]:
     return Operator.from_claims(claims), datetime.fromtimestamp(claims["exp"], tz=UTC)
 
 
-def _token(request: Request, agency: str) -> str | None:
+def presented_token(request: Request, agency: str) -> str | None:
     scheme, _, credentials = request.headers.get("authorization", "").partition(" ")
     if scheme.lower() == "bearer" and credentials:
         return credentials.strip()
@@ -95,7 +103,7 @@ def _token(request: Request, agency: str) -> str | None:
 
 
 def signed_in(request: Request, context: Context) -> Staff:
-    token = _token(request, context.profile.id)
+    token = presented_token(request, context.profile.id)
     if not token:
         raise Unauthorized("sign in first")
     operator, _ = verify(context, token)
@@ -120,3 +128,4 @@ Answering = Annotated[Staff, needs(Permission.ANSWER)]
 Reporting = Annotated[Staff, needs(Permission.REPORT)]
 MovingUnits = Annotated[Staff, needs(Permission.UNITS)]
 Mustering = Annotated[Staff, needs(Permission.MUSTER)]
+Auditing = Annotated[Staff, needs(Permission.AUDIT)]
