@@ -3,6 +3,7 @@
 
 import importlib.util
 import os
+import random
 import socket
 import subprocess
 import time
@@ -33,11 +34,19 @@ def tansu_binary() -> Path:
     return path
 
 
+# Below the kernel's ephemeral range (32768-60999 on Linux): a port the kernel hands out for
+# bind(0) is one it also hands to outgoing connections, so between being chosen and being
+# listened on it can be taken by any client on the machine (another suite's Kafka clients).
+_LISTEN_PORTS = range(20000, 32000)
+
+
 def free_port(host: str = "127.0.0.1") -> int:
     """A port nobody holds now, for tests and benchmarks that run beside other platforms."""
-    with socket.socket() as probe:
-        probe.bind((host, 0))
-        return int(probe.getsockname()[1])
+    for _ in range(200):
+        port = random.choice(_LISTEN_PORTS)
+        if port_is_free(host, port):
+            return port
+    raise OSError(f"no free port in {_LISTEN_PORTS.start}-{_LISTEN_PORTS.stop - 1} on {host}")
 
 
 def port_is_free(host: str, port: int) -> bool:

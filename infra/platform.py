@@ -29,6 +29,9 @@ from kernel.profiles import load as load_profile
 ROOT = Path(__file__).resolve().parent.parent
 PYTHONPATH = os.pathsep.join([str(ROOT), str(ROOT / "build" / "proto")])
 SERVICES = (*AGENCIES, "gateway")
+# A deadline, not a wait: six processes importing at once on a shared two-core machine can take
+# well over a minute, and a platform that is up earlier is used at once.
+START_TIMEOUT_S = 180.0
 
 
 class PlatformError(RuntimeError):
@@ -115,7 +118,7 @@ class Platform:
 
     # -- whole platform -------------------------------------------------------------------
 
-    def start(self, timeout: float = 60.0) -> None:
+    def start(self, timeout: float = START_TIMEOUT_S) -> None:
         self.config.data_dir.mkdir(parents=True, exist_ok=True)
         try:
             self.start_broker()
@@ -132,7 +135,7 @@ class Platform:
             if process is not None:
                 terminate(process)
 
-    def wait_ready(self, timeout: float = 60.0, services: Iterable[str] = SERVICES) -> None:
+    def wait_ready(self, timeout: float = START_TIMEOUT_S, services: Iterable[str] = SERVICES) -> None:
         deadline = time.monotonic() + timeout
         for name in services:
             while not self._is_ready(name):

@@ -95,7 +95,7 @@ def running_platform(
             with platform.client("admin") as client:
                 wait_for(
                     lambda: len(client.get("/api/v1/units").json()) >= DEMO_UNITS,
-                    timeout=60,
+                    timeout=180,
                     message="every agency's units reached the gateway",
                 )
         yield platform
