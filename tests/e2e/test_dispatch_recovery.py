@@ -4,6 +4,7 @@ import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
 
+import grpc
 import httpx
 import pytest
 from sqlalchemy import func, select
@@ -52,6 +53,15 @@ def escalations(platform: Platform) -> int:
             )
             or 0
         )
+
+
+def accepted(stub: dispatch_pb2_grpc.AgencyDispatchServiceStub) -> bool:
+    """Whether the agency takes the caller's token yet (it learns the gateway's keys once up)."""
+    try:
+        stub.ListTasks(pb.ListTasksRequest(), timeout=5.0)
+    except grpc.RpcError:
+        return False
+    return True
 
 
 def new_incidents(api: httpx.Client, count: int, label: str) -> list[str]:
@@ -117,6 +127,11 @@ def test_gateway_killed_with_clocks_running_raises_each_breach_once_and_honours_
     ids = new_incidents(api, 5, "kill-gateway")
     answered, *ignored = [dispatch_to_localgov(api, incident_id) for incident_id in ids]
     localgov = operator(platform, "localgov")  # signed in while the gateway was up
+    wait_for(
+        lambda: accepted(localgov),
+        timeout=30,
+        message="localgov holds the gateway's keys and takes its operator's token",
+    )
     platform.kill("gateway")
 
     wait_for(
