@@ -40,8 +40,10 @@ def dispatched(platform: Platform, agency: str, count: int, label: str) -> dict[
 
 
 def held(desk: httpx.Client, task_ids: set[str]) -> dict[str, dict[str, Any]]:
-    listed = desk.get("/api/v1/tasks", params={"open": "true"}).json()
-    return {task["id"]: task for task in listed if task["id"] in task_ids}
+    answer = desk.get("/api/v1/tasks", params={"open": "true"})
+    if answer.status_code != 200:  # a console that has not yet fetched the gateway's keys says 401
+        return {}
+    return {task["id"]: task for task in answer.json() if task["id"] in task_ids}
 
 
 def acknowledge(desk: httpx.Client, task: dict[str, Any]) -> None:
