@@ -40,11 +40,16 @@ def tansu_binary() -> Path:
 _LISTEN_PORTS = range(20000, 32000)
 
 
+# Ports already handed out by this process: a platform asks for a dozen before it binds any.
+_handed_out: set[int] = set()
+
+
 def free_port(host: str = "127.0.0.1") -> int:
     """A port nobody holds now, for tests and benchmarks that run beside other platforms."""
     for _ in range(200):
         port = random.choice(_LISTEN_PORTS)
-        if port_is_free(host, port):
+        if port not in _handed_out and port_is_free(host, port):
+            _handed_out.add(port)
             return port
     raise OSError(f"no free port in {_LISTEN_PORTS.start}-{_LISTEN_PORTS.stop - 1} on {host}")
 
