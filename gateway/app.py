@@ -30,6 +30,7 @@ from gateway.partners import wiring as partner_wiring
 from gateway.partners.access.limits import RateLimiter
 from gateway.partners.outbound import changes as shared_changes
 from gateway.partners.outbound.webhooks import RetryPolicy, WebhookSenders
+from gateway.roster import team_feed
 from gateway.roster import views as roster_views
 from gateway.schema import HISTORY
 from gateway.settings import GatewaySettings
@@ -52,6 +53,7 @@ def create_app(settings: GatewaySettings | None = None, *, clock: Clock = utc_no
     session_factory = make_session_factory(engine)
     signal = shared_changes.ChangeSignal()
     shared_changes.install(session_factory, signal)
+    team_feed.install(session_factory, clock=clock)
     signer = Signer(session_factory, clock=clock)
     auth_service.bootstrap_admin(session_factory, settings.bootstrap_admin_password, clock())
     directory = AgencyDirectory(

@@ -9,6 +9,7 @@ import sys
 from datetime import timedelta
 
 import grpc
+from google.protobuf.message import Message
 from sqlalchemy.orm import Session, sessionmaker
 
 from jcp.dispatch.v1 import dispatch_pb2, dispatch_pb2_grpc
@@ -17,7 +18,7 @@ from jcp.roster.v1 import roster_pb2, roster_pb2_grpc
 from kernel import dispatch_store, logs, metrics, profiles, schema, sources, telemetry
 from kernel.bus.clients import make_producer
 from kernel.bus.envelope import Event, event_type
-from kernel.bus.inbox import InboxConsumer, by_type
+from kernel.bus.inbox import Handler, InboxConsumer, by_type
 from kernel.bus.outbox import OutboxRelay
 from kernel.bus.topics import DISPATCH, INCIDENTS, ROSTER
 from kernel.db import make_engine, make_session_factory, transaction
@@ -27,7 +28,7 @@ from kernel.identity import PublicKeys
 from kernel.incidents import store as incident_store
 from kernel.incidents.proto import EVENT_MESSAGES
 from kernel.runtime import Workers, stop_on_signals
-from services.agency import callups, dispatch
+from services.agency import callups, dispatch, teams
 from services.agency.callups_api import AgencyRosterApi
 from services.agency.console.app import create_app
 from services.agency.console.link_status import LinkStatus
@@ -39,7 +40,12 @@ from services.agency.settings import AgencySettings
 
 log = logging.getLogger(__name__)
 
-ROSTER_EVENTS = (roster_pb2.CallUpIssued, roster_pb2.CallUpCancelled, roster_pb2.MemberResponded)
+ROSTER_EVENTS = (
+    roster_pb2.CallUpIssued,
+    roster_pb2.CallUpCancelled,
+    roster_pb2.MemberResponded,
+    roster_pb2.TeamRoster,
+)
 SERVICE_NAMES = [
     agency_pb2.DESCRIPTOR.services_by_name["AgencyService"].full_name,
     dispatch_pb2.DESCRIPTOR.services_by_name["AgencyDispatchService"].full_name,
@@ -100,6 +106,29 @@ def console_server(
     return console, links
 
 
+def event_handlers(profile: profiles.AgencyProfile, source: str) -> tuple[dict[str, type[Message]], Handler]:
+    """What the agency makes of each event it consumes: the picture, its tasks, its call-ups and
+    its teams."""
+
+    def on_incident(session: Session, event: Event) -> None:
+        incident_store.apply_event(session=session, event=event)
+
+    def on_dispatch(session: Session, event: Event) -> None:
+        dispatch.handle_event(session=session, event=event, profile=profile, source=source)
+
+    def on_roster(session: Session, event: Event) -> None:
+        callups.handle_event(session=session, event=event, profile=profile)
+        teams.handle_event(session=session, event=event, profile=profile)
+
+    return by_type(
+        {
+            **dict.fromkeys(EVENT_MESSAGES, on_incident),
+            **dict.fromkeys(dispatch_store.DISPATCH_EVENTS, on_dispatch),
+            **dict.fromkeys(ROSTER_EVENTS, on_roster),
+        }
+    )
+
+
 def main() -> None:
     settings = AgencySettings()  # type: ignore[call-arg]
     profile = profiles.load(settings.agency)
@@ -127,22 +156,7 @@ def main() -> None:
     if seeded:
         log.info("agency %s: %d units from its profile", profile.id, seeded)
 
-    def on_incident(session: Session, event: Event) -> None:
-        incident_store.apply_event(session=session, event=event)
-
-    def on_dispatch(session: Session, event: Event) -> None:
-        dispatch.handle_event(session=session, event=event, profile=profile, source=source)
-
-    def on_call_up(session: Session, event: Event) -> None:
-        callups.handle_event(session=session, event=event, profile=profile)
-
-    registry, handler = by_type(
-        {
-            **dict.fromkeys(EVENT_MESSAGES, on_incident),
-            **dict.fromkeys(dispatch_store.DISPATCH_EVENTS, on_dispatch),
-            **dict.fromkeys(ROSTER_EVENTS, on_call_up),
-        }
-    )
+    registry, handler = event_handlers(profile, source)
     consumer = InboxConsumer(
         settings=settings,
         group_id=f"agency.{profile.id}",

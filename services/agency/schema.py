@@ -1,6 +1,7 @@
 """An agency service's own schema: the shared picture, its tasks and units, the call-ups its
-members answer, the keys its members' links and break-glass sessions are signed with, the
-break-glass log, and the outbox and inbox; nothing of the gateway's."""
+members answer, its teams as the gateway last sent them, the keys its members' links and
+break-glass sessions are signed with, the break-glass log, and the outbox and inbox; nothing of
+the gateway's."""
 
 from pathlib import Path
 
@@ -12,6 +13,7 @@ HISTORY = History(
     model_modules=(
         *KERNEL_MODEL_MODULES,
         "services.agency.callups",
+        "services.agency.teams",
         "services.agency.console.member_links",
         "services.agency.console.break_glass",
     ),

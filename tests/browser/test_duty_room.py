@@ -14,6 +14,7 @@ import httpx
 import pytest
 from playwright.sync_api import Page, expect
 
+from gateway.roster.checks import MemberLine, members_csv
 from infra import roster_demo
 from infra.platform import Platform
 from tests.browser.conftest import CONTRASTS, LAPTOP, Screen, Screens, same_origin, sign_in
@@ -243,6 +244,48 @@ def test_a_forged_link_and_a_stood_down_call_up_say_so_plainly(
     expect(phone.locator("h1")).to_have_text("此次召集已解除")
 
 
+def test_the_duty_room_shows_its_team_and_who_is_out_on_a_call_up(
+    screens: Screens, platform: Platform, duty_commander: tuple[str, str], shots: Shots
+) -> None:
+    # A team of its own, so the module's other call-ups leave it alone.
+    team_id = unique("oil-standby")
+    members = [
+        MemberLine(f"{team_id}-{n}", f"队员{n}", "member", ["crowd_control"], f"1390546{n:04d}", "available")
+        for n in range(4)
+    ]
+    with platform.client("coordinator") as roster:
+        body = {
+            "id": team_id,
+            "agency": AGENCY,
+            "name": "油田备勤分队",
+            "kind": "security",
+            "assembly_point": "孤岛",
+        }
+        roster.post("/api/v1/roster/teams", json=body).raise_for_status()
+        roster.put(
+            f"/api/v1/roster/teams/{team_id}/members.csv",
+            content=members_csv(members).encode(),
+            headers={"Content-Type": "text/csv"},
+        ).raise_for_status()
+        called = roster.post("/api/v1/roster/callups", json={"team_id": team_id, "count": 2})
+        assert called.status_code == 201, called.text
+    open_call_up = called.json()["call_up_id"]
+    screen = duty_room(screens, platform, duty_commander, lang="en")
+    page = screen.page
+    page.click("#nav a[href='#/teams']")
+    expect(page.locator("main h1")).to_have_text("Response teams")
+    called = page.locator(f"main tr[data-member-id]:has(a[href='#/callup/{open_call_up}'])")
+    expect(called).to_have_count(2)
+    expect(called.first).to_have_attribute("data-status", "deployed")
+    headers = page.locator("main thead").first.inner_text()
+    assert not HAN.search(headers), f"untranslated words in the roster: {headers!r}"
+    shots(page, "duty-room-teams-en-1366x768")
+    called.first.locator("a").click()
+    expect(page).to_have_url(re.compile(f"#/callup/{open_call_up}$"))
+    expect(page.locator("main .muster-table tr[data-member-id]")).not_to_have_count(0)
+    assert screen.errors == []
+
+
 def test_the_console_in_chinese_and_english_at_1366x768_is_readable_and_keyboard_usable(
     screens: Screens, platform: Platform, api: httpx.Client, duty_officer: tuple[str, str], shots: Shots
 ) -> None:
@@ -256,7 +299,7 @@ def test_the_console_in_chinese_and_english_at_1366x768_is_readable_and_keyboard
     page.keyboard.press("Enter")
     expect(page.locator("main tr[data-task-id]").first).to_be_visible()
 
-    for route in ("#/tasks", "#/units", "#/report", "#/picture", "#/callups"):
+    for route in ("#/tasks", "#/units", "#/report", "#/picture", "#/callups", "#/teams"):
         page.goto(f"{platform.config.console_url(AGENCY)}/{route}")
         expect(page.locator("main h1")).to_be_visible()
         texts = page.evaluate(CONTRASTS)

@@ -159,3 +159,42 @@ def test_a_member_answers_from_a_personal_link_and_the_muster_board_counts_it(pl
             message="the member's link says the call-up was cancelled",
         )
         assert "cancelled" in gone["message"]
+
+
+def test_the_duty_room_sees_its_teams_as_the_command_room_edits_and_calls_them(platform: Platform) -> None:
+    oilfield = console(platform, "oilfield", "agency_commander")
+
+    def team() -> dict[str, Any] | None:
+        found = [t for t in oilfield.get("/api/v1/teams").json() if t["id"] == "oilfield-security"]
+        return found[0] if found else None
+
+    before = wait_for(team, timeout=15, message="the oil field's team reached its console")
+    member_id = next(m["member_id"] for m in before["roster"] if m["status"] == "available")
+    with platform.client("admin") as api:
+        api.patch(f"/api/v1/roster/members/{member_id}", json={"status": "on_leave"}).raise_for_status()
+
+    def on_leave() -> dict[str, Any] | None:
+        now = team()
+        status = next(m["status"] for m in now["roster"] if m["member_id"] == member_id) if now else None
+        return now if status == "on_leave" else None
+
+    after = wait_for(on_leave, timeout=15, message="the member's leave reached the console")
+    assert after["on_leave"] == before["on_leave"] + 1
+
+    with platform.client("admin") as api:
+        call_up = api.post("/api/v1/roster/callups", json={"team_id": "oilfield-security", "count": 1}).json()
+    called = wait_for(
+        lambda: (now := team()) is not None and call_up["call_up_id"] in now["open_call_ups"] and now,
+        timeout=15,
+        message="the call-up showed on the team",
+    )
+    out = [m for m in called["roster"] if m["call_up_id"] == call_up["call_up_id"]]
+    assert len(out) == 1 and out[0]["member_id"] != member_id
+    deployed = wait_for(
+        lambda: (now := team()) is not None
+        and any(m["member_id"] == out[0]["member_id"] and m["status"] == "deployed" for m in now["roster"])
+        and now,
+        timeout=15,
+        message="the called member shows as deployed",
+    )
+    assert deployed["deployed"] >= 1

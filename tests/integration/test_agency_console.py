@@ -41,6 +41,7 @@ from services.agency.console.app import create_app
 from services.agency.console.link_status import LinkStatus
 from services.agency.console.serve import ConsoleServer
 from services.agency.console.staff import cookie_name
+from services.agency.main import event_handlers
 from services.agency.schema import HISTORY as AGENCY
 from tests.support import MovableClock, SigningKey, jwks, public_keys, wait_for
 
@@ -176,10 +177,38 @@ class Console:
         message.cancelled_at.FromDatetime(self.clock())
         self._roster_event(message, call_up_id)
 
+    def team_sent(
+        self, *, statuses: tuple[str, ...], agency: str = AGENCY_ID, name: str = "区公安处突队"
+    ) -> None:
+        """The gateway's snapshot of one team, stamped with the test's clock."""
+        message = roster_pb2.TeamRoster(
+            team_id="lg-police-reserve",
+            agency=agency,
+            name=name,
+            kind="police",
+            assembly_point="区政府东广场",
+            members=[
+                roster_pb2.TeamMember(
+                    member_id=f"lg-{n}",
+                    name=f"队员{n}",
+                    role="squad_leader" if n == len(statuses) - 1 else "member",
+                    phone=f"1380000000{n}",
+                    status=status,
+                    qualifications=["防暴"],
+                )
+                for n, status in enumerate(statuses)
+            ],
+        )
+        message.changed_at.FromDatetime(self.clock())
+        self._roster_event(message, f"team:{message.team_id}")
+
     def _roster_event(self, message: Any, key: str) -> None:
+        """Through the agency's own wiring, so an event type it does not register fails here."""
+        registry, handler = event_handlers(self.profile, SOURCE)
+        assert type(message) in registry.values()
         with transaction(self.session_factory) as session:
             event = new_event(message=message, source=sources.GATEWAY_ROSTER, subject=key, clock=self.clock)
-            callups.handle_event(session=session, event=event, profile=self.profile)
+            handler(session, event)
 
 
 ConsoleFactory = Callable[..., Console]
@@ -614,6 +643,55 @@ def test_call_ups_are_listed_with_their_muster_counts(console: Console) -> None:
     counts = {key: listed[0][key] for key in ("called", "acknowledged", "on_the_way", "arrived", "declined")}
     assert counts == {"called": 4, "acknowledged": 3, "on_the_way": 1, "arrived": 1, "declined": 0}
     assert listed[1]["close_reason"] == "误报"
+
+
+def test_the_teams_show_each_members_status_and_the_call_up_they_are_out_on(console: Console) -> None:
+    console.team_sent(statuses=("deployed", "deployed", "on_leave", "available"))
+    call_up_id = console.call_up_arrives(members=2)
+
+    teams = console.client.get("/api/v1/teams", headers=console.as_staff()).json()
+
+    assert [team["id"] for team in teams] == ["lg-police-reserve"]
+    team = teams[0]
+    counts = {key: team[key] for key in ("members", "available", "on_leave", "deployed")}
+    assert counts == {"members": 4, "available": 1, "on_leave": 1, "deployed": 2}
+    assert team["open_call_ups"] == [call_up_id]
+    # The squad leader first, then members by id; only the called members name the call-up.
+    assert [(m["member_id"], m["role"], m["call_up_id"]) for m in team["roster"]] == [
+        ("lg-3", "squad_leader", None),
+        ("lg-0", "member", call_up_id),
+        ("lg-1", "member", call_up_id),
+        ("lg-2", "member", None),
+    ]
+    assert team["roster"][0]["qualifications"] == ["防暴"]
+
+    console.call_up_closes(call_up_id, stood_down=True, reason="处置完毕")
+    team = console.client.get("/api/v1/teams", headers=console.as_staff()).json()[0]
+    assert team["open_call_ups"] == []
+    assert all(m["call_up_id"] is None for m in team["roster"])
+
+
+def test_a_newer_team_snapshot_replaces_the_old_and_a_replayed_older_one_changes_nothing(
+    console: Console,
+) -> None:
+    console.team_sent(statuses=("available",), name="旧名")
+    console.clock.advance(minutes=1)
+    console.team_sent(statuses=("available", "available", "deployed"), name="新名")
+    console.clock.advance(minutes=-1)
+    console.team_sent(statuses=("on_leave",), name="旧名")
+
+    team = console.client.get("/api/v1/teams", headers=console.as_staff()).json()[0]
+
+    assert (team["name"], team["members"], team["deployed"]) == ("新名", 3, 1)
+
+
+def test_another_agencys_team_is_not_kept_and_teams_need_a_signed_in_duty_room(console: Console) -> None:
+    console.team_sent(statuses=("available",), agency="military")
+
+    assert console.client.get("/api/v1/teams", headers=console.as_staff()).json() == []
+    assert console.client.get("/api/v1/teams").status_code == 401
+    refused = console.client.get("/api/v1/teams", headers=console.as_staff(agency="military"))
+    assert refused.status_code == 403
 
 
 def test_the_muster_board_gives_each_member_a_personal_link_and_its_qr_code(console: Console) -> None:

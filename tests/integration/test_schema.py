@@ -64,10 +64,15 @@ def test_an_agency_database_from_the_shared_history_is_taken_as_current(tmp_path
     schema.upgrade(engine, AGENCY)
     with engine.connect() as connection:
         # Taken as 0003, then brought on like any agency database.
-        assert MigrationContext.configure(connection).get_current_revision() == "0005"
-    assert {"agency_call_ups", "member_answers", "incidents", "link_keys", "break_glass_log"} <= tables(
-        engine
-    )
+        assert MigrationContext.configure(connection).get_current_revision() == "0006"
+    assert {
+        "agency_call_ups",
+        "member_answers",
+        "incidents",
+        "link_keys",
+        "break_glass_log",
+        "agency_teams",
+    } <= tables(engine)
     engine.dispose()
 
 

@@ -21,6 +21,7 @@ from services.agency.console import (
     pages,
     sessions,
     tasks,
+    teams,
     units,
 )
 from services.agency.console import (
@@ -84,6 +85,7 @@ def create_app(
         units.router,
         incidents.router,
         callups.router,
+        teams.router,
         members.router,
         break_glass_log.router,
     ):

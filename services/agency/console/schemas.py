@@ -228,6 +228,32 @@ class CallUpRead(BaseModel):
     declined: int
 
 
+class TeamMemberRead(BaseModel):
+    member_id: str
+    name: str
+    role: Literal["commander", "squad_leader", "member"]
+    phone: str
+    status: Literal["available", "on_leave", "deployed"]
+    qualifications: list[str]
+    call_up_id: str | None = Field(description="The open call-up the member is called in, if any")
+
+
+class TeamRead(BaseModel):
+    """A team as the gateway last sent it: the duty room reads it while the gateway is down."""
+
+    id: str
+    name: str
+    kind: str
+    assembly_point: str
+    members: int
+    available: int
+    on_leave: int
+    deployed: int
+    open_call_ups: list[str] = Field(description="Ids of the team's open call-ups, newest first")
+    changed_at: datetime = Field(description="When the gateway last changed the team")
+    roster: list[TeamMemberRead]
+
+
 class MemberAnswers(BaseModel):
     acknowledged_at: datetime | None = None
     on_the_way_at: datetime | None = None

@@ -20,6 +20,7 @@ import * as muster from "./views/muster.js";
 import * as picture from "./views/picture.js";
 import * as report from "./views/report.js";
 import * as tasks from "./views/tasks.js";
+import * as teams from "./views/teams.js";
 import * as units from "./views/units.js";
 
 const main = document.getElementById("main");
@@ -44,6 +45,7 @@ const ROUTES = [
   { pattern: /^#\/incident\/([\w-]+)$/, module: incident, nav: "picture" },
   { pattern: /^#\/callups$/, module: callups, nav: "callups", permission: "muster" },
   { pattern: /^#\/callup\/([\w-]+)$/, module: muster, nav: "callups", permission: "muster" },
+  { pattern: /^#\/teams$/, module: teams, nav: "teams", permission: "muster" },
 ];
 const NAV = [
   { id: "tasks" },
@@ -51,6 +53,7 @@ const NAV = [
   { id: "report", permission: "report" },
   { id: "picture" },
   { id: "callups", permission: "muster" },
+  { id: "teams", permission: "muster" },
 ];
 
 let view = null;
