@@ -62,6 +62,11 @@ PARTNER_REQUESTS = Counter(
 # -- requests -------------------------------------------------------------------------------
 HTTP_SECONDS = Histogram("jcp_http_request_seconds", "HTTP requests served", ["method", "route", "status"])
 GRPC_SECONDS = Histogram("jcp_grpc_server_seconds", "gRPC calls served", ["method", "code"])
+GROUP_COMMIT_SIZE = Histogram(
+    "jcp_group_commit_writes",
+    "Writes committed together in one group-commit transaction",
+    buckets=(1, 2, 5, 10, 20, 50, 100, 200),
+)
 
 
 def serve(port: int, host: str, **service: str) -> None:

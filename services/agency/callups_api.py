@@ -1,15 +1,26 @@
 """The agency's roster API: what a member's device calls to see and answer call-ups."""
 
+from datetime import datetime
+from typing import Any
+
 import grpc
+from sqlalchemy.orm import Session
 
 from jcp.roster.v1 import roster_pb2 as pb
 from jcp.roster.v1 import roster_pb2_grpc
-from kernel.db import transaction
+from kernel.group_commit import GroupCommit
 from services.agency import callups
 from services.agency.api import STATE_CODES, AnsweringApi, mapped_errors
 
 
 class AgencyRosterApi(AnsweringApi, roster_pb2_grpc.AgencyRosterServiceServicer):
+    """Members' answers are written by the database's group-commit writer, with the console's
+    answers from members' links, so a call-up's burst of answers commits together."""
+
+    def __init__(self, *, writer: GroupCommit, **parts: Any) -> None:
+        super().__init__(**parts)
+        self._writer = writer
+
     def ListCallUps(
         self, request: pb.ListCallUpsRequest, context: grpc.ServicerContext
     ) -> pb.ListCallUpsResponse:
@@ -18,8 +29,8 @@ class AgencyRosterApi(AnsweringApi, roster_pb2_grpc.AgencyRosterServiceServicer)
         return pb.ListCallUpsResponse(call_ups=found)
 
     def Respond(self, request: pb.RespondRequest, context: grpc.ServicerContext) -> pb.RespondResponse:
-        with mapped_errors(context, STATE_CODES), transaction(self._session_factory) as session:
-            _, at, first = callups.respond(
+        def respond(session: Session) -> tuple[str, datetime, bool]:
+            return callups.respond(
                 session=session,
                 profile=self._profile,
                 call_up_id=request.call_up_id,
@@ -29,6 +40,9 @@ class AgencyRosterApi(AnsweringApi, roster_pb2_grpc.AgencyRosterServiceServicer)
                 source=self._source,
                 clock=self._clock,
             )
+
+        with mapped_errors(context, STATE_CODES):
+            _, at, first = self._writer.write(respond)
         answer = pb.RespondResponse(response=request.response, first=first)
         answer.at.FromDatetime(at)
         return answer

@@ -22,6 +22,7 @@ from kernel.bus.inbox import Handler, InboxConsumer, by_type
 from kernel.bus.outbox import OutboxRelay
 from kernel.bus.topics import DISPATCH, INCIDENTS, ROSTER
 from kernel.db import make_engine, make_session_factory, transaction
+from kernel.group_commit import GroupCommit
 from kernel.grpc_auth import Authenticator
 from kernel.grpc_server import build_server, set_serving
 from kernel.identity import PublicKeys
@@ -59,6 +60,7 @@ def register(
     session_factory: sessionmaker[Session],
     consumer: InboxConsumer,
     source: str,
+    writer: GroupCommit,
 ) -> None:
     agency_pb2_grpc.add_AgencyServiceServicer_to_server(
         AgencyApi(profile=profile, session_factory=session_factory, consumer=consumer), server
@@ -67,7 +69,8 @@ def register(
         AgencyDispatchApi(profile=profile, session_factory=session_factory, source=source), server
     )
     roster_pb2_grpc.add_AgencyRosterServiceServicer_to_server(
-        AgencyRosterApi(profile=profile, session_factory=session_factory, source=source), server
+        AgencyRosterApi(profile=profile, session_factory=session_factory, source=source, writer=writer),
+        server,
     )
 
 
@@ -78,6 +81,7 @@ def console_server(
     keys: PublicKeys,
     consumer: InboxConsumer,
     relay: OutboxRelay,
+    writer: GroupCommit,
 ) -> tuple[ConsoleServer, LinkStatus]:
     """The duty room's console, checking tokens with the same cached keys as the gRPC API, and
     the watch on its links: the gateway's health, and the broker as the relay and the consumer
@@ -98,6 +102,7 @@ def console_server(
             link_secret=settings.link_secret,
             link_ttl=timedelta(seconds=settings.member_link_ttl_s),
             public_url=settings.console_public_url,
+            writer=writer,
             break_glass_password_hash=settings.break_glass_password_hash,
         ),
         host=settings.console_host,
@@ -139,6 +144,7 @@ def main() -> None:
     schema.upgrade(engine, HISTORY)
     telemetry.instrument_engine(engine)
     session_factory = make_session_factory(engine)
+    writer = GroupCommit(session_factory)
 
     workers = Workers()
     stop_on_signals(workers.stop)
@@ -177,7 +183,7 @@ def main() -> None:
     server, health = build_server(
         interceptors=[Authenticator(keys=keys, agency=profile.id)],
         address=address,
-        register=lambda server: register(server, profile, session_factory, consumer, source),
+        register=lambda server: register(server, profile, session_factory, consumer, source, writer),
         service_names=SERVICE_NAMES,
     )
     server.start()
@@ -188,7 +194,7 @@ def main() -> None:
     workers.start("outbox-relay", relay.run)
     workers.start("inbox-consumer", consumer.run)
 
-    console, links = console_server(settings, profile, session_factory, keys, consumer, relay)
+    console, links = console_server(settings, profile, session_factory, keys, consumer, relay, writer)
     workers.start("gateway-link", links.run)
     workers.start("console", console.run)
     if not console.wait_started(timeout=60):

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from kernel import sources, telemetry
 from kernel.clock import Clock, utc_now
+from kernel.group_commit import GroupCommit
 from kernel.identity import PublicKeys
 from kernel.profiles import AgencyProfile
 from services.agency.console import (
@@ -44,11 +45,14 @@ def create_app(
     link_ttl: timedelta = timedelta(hours=24),
     public_url: str | None = None,
     break_glass_password_hash: str | None = None,
+    writer: GroupCommit | None = None,
 ) -> FastAPI:
     """``link_secret`` signs members' links (one kept in the database when None); ``link_ttl``
     is how long after a call-up its links work; ``public_url`` is the console's address as
     members' phones reach it (the address a request came to when None);
-    ``break_glass_password_hash`` turns the break-glass account on (off when None)."""
+    ``break_glass_password_hash`` turns the break-glass account on (off when None); ``writer``
+    is the database's group-commit writer, shared with the gRPC API (the console's own when
+    None)."""
     member_links = MemberLinks(
         agency=profile.id,
         secret=load_secret(session_factory=session_factory, configured=link_secret, now=clock()),
@@ -69,6 +73,7 @@ def create_app(
         member_links=member_links,
         source=sources.agency(profile.id),
         public_url=public_url,
+        writer=writer or GroupCommit(session_factory),
         break_glass=break_glass.load(
             session_factory=session_factory,
             agency=profile.id,

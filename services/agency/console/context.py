@@ -1,6 +1,6 @@
 """What every console route works with, made once by the app factory: the agency, its
-database, the gateway's keys and address, the clock, the links' status, the members' link
-signer and the break-glass account (None when it is off)."""
+database and its group-commit writer, the gateway's keys and address, the clock, the links'
+status, the members' link signer and the break-glass account (None when it is off)."""
 
 from dataclasses import dataclass
 from typing import Annotated
@@ -9,6 +9,7 @@ from fastapi import Depends, Request
 from sqlalchemy.orm import Session, sessionmaker
 
 from kernel.clock import Clock
+from kernel.group_commit import GroupCommit
 from kernel.identity import PublicKeys
 from kernel.profiles import AgencyProfile
 from services.agency.console.break_glass import BreakGlass
@@ -29,6 +30,8 @@ class ConsoleContext:
     source: str
     # The console's address as members' phones reach it; the request's own when None.
     public_url: str | None
+    # Members' answers are written together; shared with the gRPC API's answers.
+    writer: GroupCommit
     break_glass: BreakGlass | None = None
 
     def base_url(self, request: Request) -> str:

@@ -8,8 +8,8 @@ is announced through the agency's outbox. A cancelled or stood-down call-up says
 """
 
 from fastapi import APIRouter
+from sqlalchemy.orm import Session
 
-from kernel.db import transaction
 from kernel.errors import NotFound
 from kernel.incidents.models import IncidentRow
 from services.agency import callups
@@ -67,7 +67,8 @@ def member_call_up(token: str, context: Context) -> MemberCallUpRead:
 @router.post("/api/v1/m/{token}/answer", response_model=MemberAnswerRead)
 def member_answer(token: str, body: MemberAnswer, context: Context) -> MemberAnswerRead:
     link = context.member_links.read(token, now=context.clock())
-    with transaction(context.session_factory) as session:
+
+    def answered(session: Session) -> MemberAnswerRead:
         kind, at, first = callups.respond(
             session=session,
             profile=context.profile,
@@ -79,4 +80,7 @@ def member_answer(token: str, body: MemberAnswer, context: Context) -> MemberAns
             clock=context.clock,
         )
         answer = callups.member_answer(session=session, call_up_id=link.call_up_id, member_id=link.member_id)
-    return MemberAnswerRead(answer=kind, at=at, first=first, answers=answers_read(answer))
+        return MemberAnswerRead(answer=kind, at=at, first=first, answers=answers_read(answer))
+
+    # A call-up's members answer in bursts: written together with the others waiting.
+    return context.writer.write(answered)
