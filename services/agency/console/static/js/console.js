@@ -12,6 +12,7 @@ import { can, session } from "/shared/js/session.js";
 import { agency, vocabulary } from "/shared/js/vocabulary.js";
 import { here, readAgency } from "./agency.js";
 import { redrawer } from "./redraw.js";
+import * as breakGlass from "./views/break-glass.js";
 import * as callups from "./views/callups.js";
 import * as incident from "./views/incident.js";
 import * as muster from "./views/muster.js";
@@ -42,6 +43,7 @@ const ROUTES = [
   { pattern: /^#\/incident\/([\w-]+)$/, module: incident, nav: "picture" },
   { pattern: /^#\/callups$/, module: callups, nav: "callups", permission: "muster" },
   { pattern: /^#\/callup\/([\w-]+)$/, module: muster, nav: "callups", permission: "muster" },
+  { pattern: /^#\/break-glass$/, module: breakGlass, nav: "break-glass", permission: "audit" },
 ];
 const NAV = [
   { id: "tasks" },
@@ -49,6 +51,7 @@ const NAV = [
   { id: "report", permission: "report" },
   { id: "picture" },
   { id: "callups", permission: "muster" },
+  { id: "break-glass", permission: "audit" },
 ];
 
 let reachable = true;
