@@ -42,6 +42,7 @@ from kernel.bus.topics import DISPATCH, INCIDENTS, ROSTER, UNITS
 from kernel.clock import Clock, utc_now
 from kernel.db import make_engine, make_session_factory
 from kernel.runtime import Workers
+from kernel.web import api_docs
 
 
 def create_app(settings: GatewaySettings | None = None, *, clock: Clock = utc_now) -> FastAPI:
@@ -134,6 +135,9 @@ def create_app(settings: GatewaySettings | None = None, *, clock: Clock = utc_no
         version="1.0.0",
         description="Incidents shared by the oil field, local government, military and schools.",
         lifespan=lifespan,
+        # /docs is the platform's own, served offline; no /redoc (kernel.web.api_docs).
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.context = GatewayContext(
         settings=settings,
@@ -186,4 +190,5 @@ def create_app(settings: GatewaySettings | None = None, *, clock: Clock = utc_no
     ):
         app.include_router(router, dependencies=[Viewer])
     app.include_router(web_views.router)
+    api_docs.install(app)
     return app

@@ -467,6 +467,18 @@ def test_an_admin_makes_an_agency_scoped_account_and_sees_why_a_bad_one_is_refus
     expect(page.locator("#new-username")).not_to_have_attribute("aria-invalid", "true")
 
 
+def test_the_gateways_api_docs_load_from_the_gateway_alone(screens: Screens, platform: Platform) -> None:
+    screen = screens.blank()
+    origin = platform.config.gateway_url
+    screen.page.goto(origin + "/docs")
+    # Swagger UI draws each operation as an .opblock.
+    expect(screen.page.locator(".opblock").first).to_be_visible(timeout=20_000)
+    assert [url for url in screen.requests if not same_origin(url, origin)] == []
+    assert screen.errors == []
+    # FastAPI's own ReDoc page, which loads from a CDN, is not served.
+    assert httpx.get(origin + "/redoc").status_code == 404
+
+
 @pytest.mark.parametrize("route", ["#/board/stability", "#/units", "#/teams", "#/partners"])
 def test_every_text_on_the_main_views_is_readable_by_wcag_aa(
     screens: Screens, platform: Platform, route: str

@@ -2,7 +2,7 @@
 task the command room dispatched and the command room's board shows it within 2 s; a member
 answers a call-up on a phone-sized page from a personal link; the duty commander reads the
 break-glass account's log; the console in Chinese and English at 1366x768, readable by WCAG AA
-and usable from the keyboard; and not one request leaving the machine."""
+and usable from the keyboard; its API docs; and not one request leaving the machine."""
 
 import re
 import uuid
@@ -345,3 +345,15 @@ def test_the_duty_commander_reads_the_break_glass_log_and_an_operator_is_not_off
     assert not HAN.search(page.locator("main").inner_text())
     shots(page, "duty-room-break-glass-en")
     assert screen.errors == []
+
+
+def test_the_consoles_api_docs_load_from_the_console_alone(screens: Screens, platform: Platform) -> None:
+    screen = screens.blank()
+    origin = platform.config.console_url(AGENCY)
+    screen.page.goto(origin + "/docs")
+    # Swagger UI draws each operation as an .opblock.
+    expect(screen.page.locator(".opblock").first).to_be_visible(timeout=20_000)
+    assert [url for url in screen.requests if not same_origin(url, origin)] == []
+    assert screen.errors == []
+    # FastAPI's own ReDoc page, which loads from a CDN, is not served.
+    assert httpx.get(origin + "/redoc").status_code == 404
