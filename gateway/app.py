@@ -43,6 +43,31 @@ from kernel.bus.topics import DISPATCH, INCIDENTS, ROSTER, UNITS
 from kernel.clock import Clock, utc_now
 from kernel.db import make_engine, make_session_factory
 from kernel.runtime import Workers
+from kernel.web import api_docs
+
+
+def observed(app: FastAPI, rules: routing.RoutingRules) -> None:
+    """Traces, the breach counters at zero for every center (so alert rules see them before the
+    first breach), each request's time, and the Prometheus endpoint."""
+    telemetry.instrument_app(app)
+    metrics.SERVICE.info({"service": "gateway"})
+    for kind in ("acknowledge", "on_scene"):
+        for center in rules.centers:
+            metrics.CLOCK_BREACHES.labels(kind, center)
+
+    @app.middleware("http")
+    async def _timed(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        started = time.perf_counter()
+        response = await call_next(request)
+        route = request.scope.get("route")
+        metrics.HTTP_SECONDS.labels(
+            request.method, getattr(route, "path", "unmatched"), str(response.status_code)
+        ).observe(time.perf_counter() - started)
+        return response
+
+    @app.get("/metrics", include_in_schema=False)
+    def prometheus() -> Response:
+        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
 
 def create_app(settings: GatewaySettings | None = None, *, clock: Clock = utc_now) -> FastAPI:
@@ -136,6 +161,9 @@ def create_app(settings: GatewaySettings | None = None, *, clock: Clock = utc_no
         version="1.0.0",
         description="Incidents shared by the oil field, local government, military and schools.",
         lifespan=lifespan,
+        # /docs is the platform's own, served offline; no /redoc (kernel.web.api_docs).
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.context = GatewayContext(
         settings=settings,
@@ -150,26 +178,7 @@ def create_app(settings: GatewaySettings | None = None, *, clock: Clock = utc_no
         limiter=RateLimiter(settings.partner_rate_per_s, settings.partner_burst),
         changes=signal,
     )
-    telemetry.instrument_app(app)
-    metrics.SERVICE.info({"service": "gateway"})
-    for kind in ("acknowledge", "on_scene"):
-        for center in rules.centers:
-            metrics.CLOCK_BREACHES.labels(kind, center)
-
-    @app.middleware("http")
-    async def _timed(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        started = time.perf_counter()
-        response = await call_next(request)
-        route = request.scope.get("route")
-        metrics.HTTP_SECONDS.labels(
-            request.method, getattr(route, "path", "unmatched"), str(response.status_code)
-        ).observe(time.perf_counter() - started)
-        return response
-
-    @app.get("/metrics", include_in_schema=False)
-    def prometheus() -> Response:
-        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
-
+    observed(app, rules)
     http_errors.install(app)
     app.include_router(health.router)
     app.include_router(auth_views.router)
@@ -188,4 +197,5 @@ def create_app(settings: GatewaySettings | None = None, *, clock: Clock = utc_no
     ):
         app.include_router(router, dependencies=[Viewer])
     app.include_router(web_views.router)
+    api_docs.install(app)
     return app

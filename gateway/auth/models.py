@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 from sqlalchemy import Boolean, String
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -39,13 +39,18 @@ class OperatorCreate(BaseModel):
     username: str = Field(pattern=USERNAME)
     display_name: str = Field(default="", max_length=100)
     role: Role
-    agency: str | None = None
+    # Checked even when left out, and against the role: a refusal names this field, so a form
+    # can say which of its fields is wrong.
+    agency: str | None = Field(default=None, validate_default=True)
     password: str = Field(min_length=8, max_length=200)
 
-    @model_validator(mode="after")
-    def _agency_matches_role(self) -> "OperatorCreate":
-        check_scope(self.role, self.agency)
-        return self
+    @field_validator("agency")
+    @classmethod
+    def _agency_matches_role(cls, agency: str | None, info: ValidationInfo) -> str | None:
+        role = info.data.get("role")
+        if role is not None:  # a bad role is refused on its own
+            check_scope(role, agency)
+        return agency
 
 
 def check_scope(role: Role, agency: str | None) -> None:

@@ -13,6 +13,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, expect, sync_playwright
 
 from infra.platform import Platform
+from kernel.passwords import hash_password
 from tests.conftest import running_platform
 
 CHROMIUM = "/usr/bin/chromium"
@@ -31,6 +32,9 @@ WALL = {"width": 1920, "height": 1080}
 LAPTOP = {"width": 1366, "height": 768}
 # Short enough to watch a clock turn overdue, long enough to acknowledge in time.
 ACKNOWLEDGE_S = 8
+# Every agency's break-glass account is configured; with the gateway up it is always refused,
+# and each refusal is a line of the log its duty commander reads.
+BREAK_GLASS_PASSWORD = "glass-2026-pane"
 REPO = Path(__file__).resolve().parents[2]
 
 expect.set_options(timeout=10_000)
@@ -43,6 +47,7 @@ def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platform]:
         "JCP_CLOCK_ON_SCENE_DAY_S": "900",
         "JCP_CLOCK_ON_SCENE_NIGHT_S": "900",
         "JCP_CLOCK_SWEEP_S": "0.2",
+        "JCP_BREAK_GLASS_PASSWORD_HASH": hash_password(BREAK_GLASS_PASSWORD),
     }
     with running_platform(tmp_path_factory.mktemp("browser"), env, with_units=True) as platform:
         yield platform

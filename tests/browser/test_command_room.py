@@ -416,6 +416,69 @@ def test_an_admin_makes_and_disables_an_account_and_issues_and_revokes_a_partner
     shots(page, "admin")
 
 
+def test_an_admin_makes_an_agency_scoped_account_and_sees_why_a_bad_one_is_refused(
+    screens: Screens, platform: Platform
+) -> None:
+    page = screens.open("admin").page
+    page.click("#nav a[href='#/admin']")
+    admin_row = page.locator("main tr[data-username='admin']")
+    expect(admin_row.locator("td.agency")).to_have_text("联合指挥室")
+    expect(page.locator("#new-agency-field")).to_be_hidden()
+    page.fill("#new-username", "school-duty2")
+    page.fill("#new-display_name", "二中值班员")
+    page.select_option("#new-role", "agency_operator")
+    expect(page.locator("#new-agency-field")).to_be_visible()
+    page.select_option("#new-agency", "school")
+    page.fill("#new-password", "school-password")
+    page.click("#new-operator button[type=submit]")
+
+    row = page.locator("main tr[data-username='school-duty2']")
+    expect(row).to_have_attribute("data-agency", "school")
+    expect(row.locator("td.agency")).to_have_text("东营区学校")
+    # An agency's account changes role only within the agency's roles.
+    expect(row.locator("select option")).to_have_text(["单位值班员", "单位值班领导"])
+    expect(page.locator("#new-agency-field")).to_be_hidden()
+    school = httpx.post(
+        f"{platform.config.console_url('school')}/api/v1/auth/sign-in",
+        json={"username": "school-duty2", "password": "school-password"},
+    )
+    assert school.status_code == 200, school.text
+    assert school.json()["operator"]["agency"] == "school"
+
+    # What the server refuses is said beside the form, field by field, and the form is kept.
+    page.fill("#new-username", "Not A Name")
+    page.locator("#new-username").evaluate("input => input.removeAttribute('pattern')")
+    page.fill("#new-display_name", "错误示例")
+    page.select_option("#new-role", "agency_commander")
+    page.select_option("#new-agency", "military")
+    page.fill("#new-password", "long-enough-password")
+    page.click("#new-operator button[type=submit]")
+    error = page.locator("#new-operator-error")
+    expect(error).to_contain_text("账号未创建")
+    expect(error.locator("li[data-field=username]")).to_contain_text("用户名")
+    expect(page.locator("#new-username")).to_have_attribute("aria-invalid", "true")
+    expect(page.locator("#new-display_name")).to_have_value("错误示例")
+    expect(page.locator("main tr[data-username='Not A Name']")).to_have_count(0)
+
+    page.fill("#new-username", "school-duty2")
+    page.locator("#new-username").evaluate("input => input.setAttribute('pattern', '[a-z].*')")
+    page.click("#new-operator button[type=submit]")
+    expect(error).to_contain_text("school-duty2")
+    expect(page.locator("#new-username")).not_to_have_attribute("aria-invalid", "true")
+
+
+def test_the_gateways_api_docs_load_from_the_gateway_alone(screens: Screens, platform: Platform) -> None:
+    screen = screens.blank()
+    origin = platform.config.gateway_url
+    screen.page.goto(origin + "/docs")
+    # Swagger UI draws each operation as an .opblock.
+    expect(screen.page.locator(".opblock").first).to_be_visible(timeout=20_000)
+    assert [url for url in screen.requests if not same_origin(url, origin)] == []
+    assert screen.errors == []
+    # FastAPI's own ReDoc page, which loads from a CDN, is not served.
+    assert httpx.get(origin + "/redoc").status_code == 404
+
+
 @pytest.mark.parametrize("route", ["#/board/stability", "#/units", "#/teams", "#/partners"])
 def test_every_text_on_the_main_views_is_readable_by_wcag_aa(
     screens: Screens, platform: Platform, route: str

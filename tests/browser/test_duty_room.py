@@ -1,8 +1,8 @@
 """An agency's duty room in Chromium against a real platform: the oil field's operator answers a
 task the command room dispatched and the command room's board shows it within 2 s; a member
-answers a call-up on a phone-sized page from a personal link; the console in Chinese and
-English at 1366x768, readable by WCAG AA and usable from the keyboard; and not one request
-leaving the machine."""
+answers a call-up on a phone-sized page from a personal link; the duty commander reads the
+break-glass account's log; the console in Chinese and English at 1366x768, readable by WCAG AA
+and usable from the keyboard; its API docs; and not one request leaving the machine."""
 
 import re
 import uuid
@@ -17,7 +17,15 @@ from playwright.sync_api import Page, expect
 from gateway.roster.checks import MemberLine, members_csv
 from infra import roster_demo
 from infra.platform import Platform
-from tests.browser.conftest import CONTRASTS, LAPTOP, Screen, Screens, same_origin, sign_in
+from tests.browser.conftest import (
+    BREAK_GLASS_PASSWORD,
+    CONTRASTS,
+    LAPTOP,
+    Screen,
+    Screens,
+    same_origin,
+    sign_in,
+)
 from tests.support import incident_body, wait_for
 
 pytestmark = pytest.mark.slow
@@ -339,3 +347,56 @@ def test_the_console_in_chinese_and_english_at_1366x768_is_readable_and_keyboard
     assert len(every) > 20
     assert [url for url in every if not same_origin(url, origin)] == []
     assert screen.errors == []
+
+
+def test_the_duty_commander_reads_the_break_glass_log_and_an_operator_is_not_offered_it(
+    screens: Screens,
+    platform: Platform,
+    duty_officer: tuple[str, str],
+    duty_commander: tuple[str, str],
+    shots: Shots,
+) -> None:
+    console = platform.config.console_url(AGENCY)
+    break_glass = {"username": f"{AGENCY}-breakglass", "password": BREAK_GLASS_PASSWORD}
+    # The gateway is up, so the account is refused; the refusal is logged all the same.
+    assert httpx.post(f"{console}/api/v1/auth/sign-in", json=break_glass).status_code == 403
+
+    officer = duty_room(screens, platform, duty_officer).page
+    expect(officer.locator("#nav a[href='#/break-glass']")).to_have_count(0)
+    officer.goto(f"{console}/#/break-glass")
+    expect(officer).to_have_url(re.compile("#/tasks$"))
+
+    screen = duty_room(screens, platform, duty_commander)
+    page = screen.page
+    page.click("#nav a[href='#/break-glass']")
+    expect(page.locator("main h1")).to_have_text("应急账号使用记录")
+    refused = page.locator("main tr[data-action=refused]").first
+    expect(refused).to_contain_text("登录被拒")
+    expect(refused).to_contain_text("POST /api/v1/auth/sign-in")
+    expect(refused).to_contain_text("can be reached")
+    # A new use appears while the page is open, newest first.
+    rows = page.locator("main tr[data-entry-id]")
+    seen = rows.count()
+    assert httpx.post(f"{console}/api/v1/auth/sign-in", json=break_glass).status_code == 403
+    expect(rows).to_have_count(seen + 1)
+    texts = page.evaluate(CONTRASTS)
+    assert [(round(ratio, 2), text) for ratio, text in texts if ratio < 4.5] == []
+
+    page.click("#lang-switch")
+    expect(page.locator("main h1")).to_have_text("Break-glass account log")
+    expect(refused).to_contain_text("Sign-in refused")
+    assert not HAN.search(page.locator("main").inner_text())
+    shots(page, "duty-room-break-glass-en")
+    assert screen.errors == []
+
+
+def test_the_consoles_api_docs_load_from_the_console_alone(screens: Screens, platform: Platform) -> None:
+    screen = screens.blank()
+    origin = platform.config.console_url(AGENCY)
+    screen.page.goto(origin + "/docs")
+    # Swagger UI draws each operation as an .opblock.
+    expect(screen.page.locator(".opblock").first).to_be_visible(timeout=20_000)
+    assert [url for url in screen.requests if not same_origin(url, origin)] == []
+    assert screen.errors == []
+    # FastAPI's own ReDoc page, which loads from a CDN, is not served.
+    assert httpx.get(origin + "/redoc").status_code == 404

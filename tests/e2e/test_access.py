@@ -153,3 +153,39 @@ def test_a_disabled_account_is_refused_at_once_and_an_expired_token_is_refused(p
     answer = httpx.get(f"{url}/api/v1/incidents", headers={"Authorization": f"Bearer {expired}"})
     assert answer.status_code == 401
     assert "expired" in answer.json()["message"]
+
+
+def test_an_agency_account_belongs_to_one_agency_and_a_refusal_names_the_agency_field(
+    platform: Platform,
+) -> None:
+    with platform.client("admin") as admin:
+        made = admin.post(
+            "/api/v1/operators",
+            json={
+                "username": "mil-duty2",
+                "role": "agency_commander",
+                "agency": "military",
+                "password": "long enough",
+            },
+        )
+        assert made.status_code == 201, made.text
+        assert made.json()["agency"] == "military"
+        listed = {account["username"]: account for account in admin.get("/api/v1/operators").json()}
+        assert listed["mil-duty2"]["agency"] == "military"
+        assert listed["admin"]["agency"] is None
+
+        for account, said in [
+            ({"role": "agency_operator"}, "needs an agency"),
+            ({"role": "agency_operator", "agency": "mars"}, "needs an agency"),
+            ({"role": "commander", "agency": "school"}, "takes no agency"),
+        ]:
+            refused = admin.post(
+                "/api/v1/operators", json={"username": "scoped", "password": "long enough", **account}
+            )
+            assert refused.status_code == 422, refused.text
+            assert [field["field"] for field in refused.json()["fields"]] == ["agency"], refused.text
+            assert said in refused.json()["fields"][0]["message"]
+        # A role changes only within its kind: an agency's account cannot become a command-room one.
+        moved = admin.patch("/api/v1/operators/mil-duty2", json={"role": "commander"})
+        assert moved.status_code == 422
+        assert admin.patch("/api/v1/operators/mil-duty2", json={"role": "agency_operator"}).status_code == 200

@@ -6,6 +6,7 @@ real HTTP. What it does goes through the agency's own service functions, so each
 agency's outbox to prove an answer given here leaves exactly like one given over gRPC.
 """
 
+import re
 import threading
 import uuid
 from collections.abc import Callable, Iterator
@@ -614,6 +615,19 @@ def test_an_unknown_path_is_refused_in_the_same_shape(console: Console) -> None:
     missing = console.client.get("/api/v1/nothing-here")
     assert missing.status_code == 404
     assert set(missing.json()) == {"error", "message"}
+
+
+def test_the_api_docs_are_served_by_the_console_and_name_no_other_host(console: Console) -> None:
+    page = console.client.get("/docs")
+
+    assert page.status_code == 200
+    assert re.findall(r"(?:https?:)?//[\w.-]+\.[a-z]{2,}", page.text) == []
+    loaded = re.findall(r'(?:src|href)="([^"]+)"', page.text)
+    assert len(loaded) == 3  # Swagger UI's script and style, the platform's icon
+    for address in loaded:
+        assert console.client.get(address).status_code == 200, address
+    assert console.client.get("/openapi.json").json()["paths"]["/api/v1/break-glass/log"]
+    assert console.client.get("/redoc").status_code == 404
 
 
 # -- call-ups and members' links ------------------------------------------------------------

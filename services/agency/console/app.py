@@ -12,6 +12,7 @@ from kernel.clock import Clock, utc_now
 from kernel.group_commit import GroupCommit
 from kernel.identity import PublicKeys
 from kernel.profiles import AgencyProfile
+from kernel.web import api_docs
 from services.agency.console import (
     break_glass,
     break_glass_log,
@@ -62,6 +63,9 @@ def create_app(
         title=f"{profile.name_en} duty room",
         version="1.0.0",
         description=f"{profile.name_zh}: the agency's console (docs/agency-console.md).",
+        # /docs is the platform's own, served offline; no /redoc (kernel.web.api_docs).
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.console = ConsoleContext(
         profile=profile,
@@ -96,5 +100,6 @@ def create_app(
     ):
         app.include_router(router)
     pages.mount(app, profile)
+    api_docs.install(app)
     telemetry.instrument_app(app)
     return app

@@ -1,13 +1,11 @@
 // The command room: sign-in, the navigation, the live stream and the views it keeps current.
 
-import { api, whenUnauthorized } from "/shared/js/api.js";
-import { tick } from "/shared/js/clocks.js";
+import { api } from "/shared/js/api.js";
 import { h, replace } from "/shared/js/dom.js";
-import { applyStatic, bindLangSwitch, formatTime, lang, loadCatalogues, onLangChange, setLang, t } from "/shared/js/i18n.js";
-import { can, session, signOut, whoAmI } from "/shared/js/session.js";
-import { showSignInForm } from "/shared/js/signin.js";
-import { toast, toastError } from "/shared/js/toast.js";
-import { loadVocabulary, vocabulary } from "/shared/js/vocabulary.js";
+import { drawWho, showLoadError, showSignInFrame, startPage, viewRouter } from "/shared/js/frame.js";
+import { formatTime, t } from "/shared/js/i18n.js";
+import { can } from "/shared/js/session.js";
+import { vocabulary } from "/shared/js/vocabulary.js";
 import { describeEvent } from "./events.js";
 import { LiveStream } from "./live.js";
 import * as board from "./views/board.js";
@@ -32,7 +30,6 @@ const banner = document.getElementById("drill-banner");
 const FEED_SIZE = 40;
 const REFRESH_DEBOUNCE_MS = 120;
 
-let view = null;
 let refreshTimer = null;
 let liveState = "connecting";
 const feedItems = [];
@@ -69,6 +66,7 @@ function received(event) {
   feedItems.length = Math.min(feedItems.length, FEED_SIZE);
   drawFeed();
   if (event.kind === "drill") refreshDrillBanner();
+  const view = router.view;
   if (view && view.onEvent && view.onEvent(event) === false) return;
   scheduleRefresh();
 }
@@ -89,12 +87,10 @@ function drawFeed() {
 
 function scheduleRefresh() {
   clearTimeout(refreshTimer);
-  refreshTimer = setTimeout(() => view && view.refresh && view.refresh().catch(showLoadError), REFRESH_DEBOUNCE_MS);
-}
-
-function showLoadError(error) {
-  if (error && error.status === 401) return;
-  toastError(error);
+  refreshTimer = setTimeout(() => {
+    const view = router.view;
+    if (view && view.refresh) view.refresh().catch(showLoadError);
+  }, REFRESH_DEBOUNCE_MS);
 }
 
 // -- drill mode -----------------------------------------------------------------------------
@@ -124,8 +120,8 @@ const ROUTES = [
   { pattern: /^#\/admin$/, module: admin, nav: () => "admin", permission: "admin" },
 ];
 
-function drawNav(current) {
-  const links = [
+function navLinks() {
+  return [
     ...vocabulary.centers.map((c) => ({ id: `board-${c.id}`, href: `#/board/${c.id}`, text: t(`nav.board.${c.id}`) })),
     can("intake") && { id: "intake", href: "#/intake", text: t("nav.intake") },
     { id: "units", href: "#/units", text: t("nav.units") },
@@ -135,102 +131,47 @@ function drawNav(current) {
     can("audit") && { id: "audit", href: "#/audit", text: t("nav.audit") },
     can("admin") && { id: "admin", href: "#/admin", text: t("nav.admin") },
   ].filter(Boolean);
-  replace(
-    nav,
-    links.map((link) =>
-      h("a", { href: link.href, "aria-current": link.id === current ? "page" : null, dataset: { nav: link.id } }, link.text),
-    ),
-  );
 }
 
-async function route() {
-  if (!session.operator) return;
-  const hash = location.hash || "#/board/stability";
-  let match = null;
-  let found = ROUTES.find((r) => (match = hash.match(r.pattern)));
-  if (!found || (found.permission && !can(found.permission))) {
-    location.hash = "#/board/stability";
-    return;
-  }
-  if (view && view.dispose) view.dispose();
-  drawNav(found.nav(match));
-  main.replaceChildren();
-  const context = { toast, toastError, navigate: (to) => (location.hash = to) };
-  view = found.module.mount(main, match.slice(1), context);
-  try {
-    await view.refresh();
-  } catch (error) {
-    showLoadError(error);
-  }
-  if (document.activeElement === document.body || !main.contains(document.activeElement)) main.focus({ preventScroll: true });
-}
+const router = viewRouter({ main, nav, routes: ROUTES, home: "#/board/stability", links: navLinks });
 
 // -- signing in and out ---------------------------------------------------------------------
 
 function showSignIn(message) {
   stream.stop();
-  if (view && view.dispose) view.dispose();
-  view = null;
-  nav.hidden = true;
-  feed.hidden = true;
-  who.hidden = true;
-  signOutButton.hidden = true;
-  banner.hidden = true;
-  liveStatus.hidden = true;
   document.getElementById("layout").classList.add("no-feed");
-  showSignInForm(main, { title: t("auth.title"), hint: t("auth.hint"), message, onSignedIn: start });
+  showSignInFrame({
+    router,
+    main,
+    chrome: [nav, feed, who, signOutButton, banner, liveStatus],
+    title: t("auth.title"),
+    hint: t("auth.hint"),
+    message,
+    onSignedIn: start,
+  });
 }
 
 async function start() {
   document.getElementById("layout").classList.remove("no-feed");
-  nav.hidden = false;
-  feed.hidden = false;
-  liveStatus.hidden = false;
-  who.hidden = false;
-  signOutButton.hidden = false;
-  drawWho();
+  for (const node of [nav, feed, liveStatus, who, signOutButton]) node.hidden = false;
+  drawWho(who);
   stream.start();
   refreshDrillBanner();
-  await route();
-}
-
-function drawWho() {
-  const operator = session.operator;
-  if (!operator) return;
-  who.textContent = t("auth.signed_in_as", { name: operator.display_name || operator.username, role: t(`role.${operator.role}`) });
-  who.dataset.role = operator.role;
+  await router.route();
 }
 
 // -- start ----------------------------------------------------------------------------------
 
-async function boot() {
-  await Promise.all([loadCatalogues(), loadVocabulary()]);
-  setLang(lang());
-  bindLangSwitch(document.getElementById("lang-switch"));
-  drawLiveStatus();
-  onLangChange(() => {
+startPage({
+  main,
+  who,
+  signOutButton,
+  router,
+  draw: () => {
     drawLiveStatus();
     drawFeed();
-    drawWho();
-    refreshDrillBanner();
-    if (session.operator) route();
-    else showSignIn();
-  });
-  signOutButton.addEventListener("click", async () => {
-    await signOut();
-    showSignIn();
-  });
-  whenUnauthorized(() => {
-    session.operator = null;
-    showSignIn(t("auth.expired"));
-  });
-  window.addEventListener("hashchange", route);
-  setInterval(() => tick(main), 1000);
-  applyStatic(document);
-  const operator = await whoAmI();
-  if (operator) await start();
-  else showSignIn();
-  document.documentElement.dataset.ready = "true";
-}
-
-boot();
+  },
+  redraw: refreshDrillBanner,
+  start,
+  showSignIn,
+});

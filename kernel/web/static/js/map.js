@@ -129,6 +129,25 @@ export function districtMap(map, { incidents = [], units = [], picked = null, on
   return svg;
 }
 
+// A map on which a click picks a position, kept in step with the two inputs that hold it (a
+// typed value moves the mark too). `hint` is drawn above the map; `units` are shown on it.
+export function positionPicker(map, { latitude, longitude, units = [], hint = null }) {
+  const holder = h("div", { class: "pick-map" });
+  function draw() {
+    const picked = { latitude: Number(latitude.value), longitude: Number(longitude.value) };
+    const onPick = (position) => {
+      latitude.value = position.latitude;
+      longitude.value = position.longitude;
+      draw();
+    };
+    holder.replaceChildren(...[hint, districtMap(map, { units, picked, onPick })].filter(Boolean));
+  }
+  latitude.addEventListener("change", draw);
+  longitude.addEventListener("change", draw);
+  draw();
+  return holder;
+}
+
 function swatch(shape) {
   return s("svg", { viewBox: "0 0 18 18", class: "swatch", "aria-hidden": "true" }, shape);
 }

@@ -6,7 +6,7 @@
 
 import { h } from "./dom.js";
 import { named, t } from "./i18n.js";
-import { districtMap } from "./map.js";
+import { positionPicker } from "./map.js";
 import { agency, category, vocabulary } from "./vocabulary.js";
 
 // The district government seat, a sensible default position inside Dongying District.
@@ -28,25 +28,7 @@ export function reportForm({ id, sourceAgencies = [], categories, involvedAgenci
   const error = h("p", { class: "wide error-text", id: `${id}-error`, role: "alert" });
   const latitude = input("latitude", { type: "number", step: "0.0001", min: 37.0, max: 38.0, required: true, value: DEFAULT_POSITION.latitude });
   const longitude = input("longitude", { type: "number", step: "0.0001", min: 118.0, max: 119.0, required: true, value: DEFAULT_POSITION.longitude });
-  const mapHolder = h("div", { class: "pick-map" });
-
-  function drawMap() {
-    if (!geometry) return;
-    const picked = { latitude: Number(latitude.value), longitude: Number(longitude.value) };
-    mapHolder.replaceChildren(
-      h("p", { class: "muted" }, t("intake.pick_on_map")),
-      districtMap(geometry, {
-        picked,
-        onPick: (position) => {
-          latitude.value = position.latitude;
-          longitude.value = position.longitude;
-          drawMap();
-        },
-      }),
-    );
-  }
-  latitude.addEventListener("change", drawMap);
-  longitude.addEventListener("change", drawMap);
+  const mapHolder = geometry ? positionPicker(geometry, { latitude, longitude, hint: h("p", { class: "muted" }, t("intake.pick_on_map")) }) : null;
 
   async function onsubmit(event) {
     event.preventDefault();
@@ -91,7 +73,7 @@ export function reportForm({ id, sourceAgencies = [], categories, involvedAgenci
     h("div", { class: "wide" }, field("description", t("intake.description"), h("textarea", { id: "description", name: "description", maxlength: 4000 }))),
     field("address", t("intake.address"), input("address", { required: true, maxlength: 500 })),
     h("div", { class: "btn-row" }, field("latitude", t("intake.latitude"), latitude), field("longitude", t("intake.longitude"), longitude)),
-    geometry ? mapHolder : null,
+    mapHolder,
     field("reporter_name", t("intake.reporter_name"), input("reporter_name", { maxlength: 100 })),
     field("reporter_phone", t("intake.reporter_phone"), input("reporter_phone", { maxlength: 40, pattern: "[0-9+\\- ]*", inputmode: "tel" })),
     involvedAgencies.length
@@ -106,6 +88,5 @@ export function reportForm({ id, sourceAgencies = [], categories, involvedAgenci
     error,
     h("div", { class: "wide btn-row" }, h("button", { type: "submit", class: "btn btn-primary" }, t("intake.submit"))),
   );
-  drawMap();
   return form;
 }

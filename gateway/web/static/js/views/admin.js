@@ -1,13 +1,23 @@
-// Administration: operator accounts (create, change role, disable) and partner bureaus with
-// their sharing agreements and keys. A key's secret is shown once, when it is issued.
+// Administration: operator accounts (create, for the command room or one agency's duty room;
+// change role, disable) and partner bureaus with their sharing agreements and keys. A key's
+// secret is shown once, when it is issued.
 
 import { api } from "/shared/js/api.js";
 import { h, replace } from "/shared/js/dom.js";
-import { t } from "/shared/js/i18n.js";
+import { named, t } from "/shared/js/i18n.js";
 import { session } from "/shared/js/session.js";
-import { actionRunner, categoryName, empty, heading } from "/shared/js/widgets.js";
+import { vocabulary } from "/shared/js/vocabulary.js";
+import { actionRunner, agencyName, categoryName, empty, heading } from "/shared/js/widgets.js";
 
-const ROLES = ["operator", "commander", "coordinator", "auditor", "admin"];
+// Command-room accounts have no agency; an agency's duty staff belong to exactly one, whose
+// console they sign in at. A role is changed only within its kind: the server refuses the rest.
+const ROLE_GROUPS = {
+  command: ["operator", "commander", "coordinator", "auditor", "admin"],
+  agency: ["agency_operator", "agency_commander"],
+};
+const isAgencyRole = (role) => ROLE_GROUPS.agency.includes(role);
+// The form's fields by the names the server gives them when it refuses one, with their labels.
+const FIELDS = { username: "admin.username", display_name: "admin.display_name", role: "admin.role", agency: "admin.agency", password: "admin.password" };
 
 export function mount(root, _params, context) {
   let issued = null;
@@ -18,7 +28,7 @@ export function mount(root, _params, context) {
     const self = account.username === session.operator.username;
     return h(
       "tr",
-      { dataset: { username: account.username } },
+      { dataset: { username: account.username, agency: account.agency || "" } },
       h("td", {}, account.username),
       h("td", {}, account.display_name),
       h(
@@ -27,7 +37,7 @@ export function mount(root, _params, context) {
         h(
           "select",
           {
-            "aria-label": t("admin.role"),
+            "aria-label": t("admin.role_of", { name: account.username }),
             disabled: self,
             onchange: (event) =>
               act(
@@ -35,9 +45,10 @@ export function mount(root, _params, context) {
                 t("admin.changed", { name: account.username }),
               ),
           },
-          ROLES.map((role) => h("option", { value: role, selected: role === account.role }, t(`role.${role}`))),
+          ROLE_GROUPS[account.agency ? "agency" : "command"].map((role) => h("option", { value: role, selected: role === account.role }, t(`role.${role}`))),
         ),
       ),
+      h("td", { class: "agency" }, account.agency ? agencyName(account.agency) : t("admin.command_room")),
       h("td", {}, account.disabled ? t("admin.disabled") : t("admin.active")),
       h(
         "td",
@@ -62,14 +73,54 @@ export function mount(root, _params, context) {
     );
   }
 
+  // What the server refused, field by field, next to the form that is kept as typed.
+  function showRefusal(form, error, failure) {
+    const fields = (failure.body && failure.body.fields) || [];
+    for (const name of Object.keys(FIELDS)) form.elements[name].removeAttribute("aria-invalid");
+    for (const { field } of fields) if (FIELDS[field]) form.elements[field].setAttribute("aria-invalid", "true");
+    replace(
+      error,
+      t("admin.not_created"),
+      fields.length
+        ? h(
+            "ul",
+            {},
+            fields.map(({ field, message }) =>
+              h("li", { dataset: { field } }, `${FIELDS[field] ? t(FIELDS[field]) : field}: ${message.replace(/^Value error, /, "")}`),
+            ),
+          )
+        : ` ${failure.message}`,
+    );
+  }
+
   function createForm() {
     const input = (name, attrs = {}) => h("input", { name, id: `new-${name}`, required: true, ...attrs });
+    const error = h("div", { id: "new-operator-error", class: "error-text wide", role: "alert" });
+    const agency = h(
+      "select",
+      { name: "agency", id: "new-agency", disabled: true },
+      vocabulary.agencies.map((a) => h("option", { value: a.id }, named(a))),
+    );
+    const agencyField = h("label", { for: "new-agency", id: "new-agency-field", hidden: true }, t("admin.agency"), agency);
+    // The agency is asked for, and sent, only with an agency role.
+    const scope = (role) => {
+      agencyField.hidden = !isAgencyRole(role);
+      agency.disabled = agencyField.hidden;
+      agency.required = !agencyField.hidden;
+    };
+    const role = h(
+      "select",
+      { name: "role", id: "new-role", onchange: (event) => scope(event.target.value) },
+      Object.entries(ROLE_GROUPS).map(([group, roles]) =>
+        h("optgroup", { label: t(`admin.role_group.${group}`) }, roles.map((r) => h("option", { value: r }, t(`role.${r}`)))),
+      ),
+    );
     return h(
       "form",
       {
         class: "btn-row",
         id: "new-operator",
-        onsubmit: (event) => {
+        onsubmit: async (event) => {
           event.preventDefault();
           const form = event.target;
           const body = {
@@ -78,14 +129,24 @@ export function mount(root, _params, context) {
             role: form.elements.role.value,
             password: form.elements.password.value,
           };
-          act(() => api("/api/v1/operators", { method: "POST", body }), t("admin.created", { name: body.username }));
+          if (isAgencyRole(body.role)) body.agency = form.elements.agency.value;
+          try {
+            await api("/api/v1/operators", { method: "POST", body });
+          } catch (failure) {
+            if (failure.status !== 401) showRefusal(form, error, failure);
+            return;
+          }
+          context.toast(t("admin.created", { name: body.username }));
+          await refresh().catch(context.toastError);
         },
       },
       h("label", { for: "new-username" }, t("admin.username"), input("username", { pattern: "[a-z][a-z0-9_.\\-]{1,63}" })),
       h("label", { for: "new-display_name" }, t("admin.display_name"), input("display_name", { required: false, maxlength: 100 })),
-      h("label", { for: "new-role" }, t("admin.role"), h("select", { name: "role", id: "new-role" }, ROLES.map((role) => h("option", { value: role }, t(`role.${role}`))))),
+      h("label", { for: "new-role" }, t("admin.role"), role),
+      agencyField,
       h("label", { for: "new-password" }, t("admin.password"), input("password", { type: "password", minlength: 8, autocomplete: "new-password" })),
       h("button", { type: "submit", class: "btn btn-primary" }, t("admin.create")),
+      error,
     );
   }
 
@@ -171,7 +232,7 @@ export function mount(root, _params, context) {
         h(
           "table",
           { class: "admin-table" },
-          headings([t("admin.username"), t("admin.display_name"), t("admin.role"), t("admin.state"), ""]),
+          headings([t("admin.username"), t("admin.display_name"), t("admin.role"), t("admin.agency"), t("admin.state"), ""]),
           h("tbody", {}, operators.map(operatorRow)),
         ),
         createForm(),
@@ -189,5 +250,7 @@ export function mount(root, _params, context) {
     );
   }
 
-  return { refresh };
+  // Accounts and partners do not change with the incidents' live events: a half-typed account
+  // or the reasons a new one was refused stay on the screen.
+  return { refresh, onEvent: () => false };
 }

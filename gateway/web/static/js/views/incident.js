@@ -8,7 +8,7 @@ import { describeEvent } from "../events.js";
 import { formatTime, named, t } from "/shared/js/i18n.js";
 import { can } from "/shared/js/session.js";
 import { center, vocabulary } from "/shared/js/vocabulary.js";
-import { actionRunner, agencyName, categoryName, drillBadge, heading, levelBadge, statusBadge } from "/shared/js/widgets.js";
+import { actionRunner, agencyName, factRow, incidentFacts, incidentHeading, statusBadge } from "/shared/js/widgets.js";
 
 export function mount(root, [incidentId], context) {
   let capability = "";
@@ -55,7 +55,7 @@ export function mount(root, [incidentId], context) {
     return h(
       "article",
       { class: "incident", dataset: { incidentId: incident.id, status: incident.status } },
-      heading("", levelBadge(incident.level), " ", incident.title, " ", statusBadge("incident_status", incident.status), incident.drill ? [" ", drillBadge()] : null),
+      incidentHeading(incident),
       h(
         "div",
         { class: "grid-2" },
@@ -73,29 +73,13 @@ export function mount(root, [incidentId], context) {
   }
 
   function facts(incident, handling) {
-    const row = (label, ...value) => [h("dt", {}, label), h("dd", {}, ...value)];
     const deliveries = Object.entries(incident.deliveries || {});
-    return h(
-      "section",
-      { class: "panel" },
-      h("h2", {}, t("incident.facts")),
-      h(
-        "dl",
-        { class: "facts" },
-        row(t("incident.id"), h("code", {}, incident.id)),
-        row(t("incident.level"), t(`level.${incident.level}.name`)),
-        row(t("incident.category"), categoryName(incident.category)),
-        row(t("incident.source_agency"), agencyName(incident.source_agency)),
-        row(t("incident.address"), incident.location.address),
-        row(t("incident.position"), `${incident.location.latitude.toFixed(4)}, ${incident.location.longitude.toFixed(4)} (WGS-84)`),
-        row(t("incident.reported_at"), formatTime(incident.reported_at, true)),
-        row(t("incident.reporter"), [incident.reporter.name, incident.reporter.phone].filter(Boolean).join(" ") || "—"),
-        row(t("incident.description"), incident.description || "—"),
-        row(t("incident.center"), named(center(handling.center)), h("span", { class: "sub" }, handling.reason)),
-        row(
-          t("incident.deliveries"),
-          deliveries.map(([a, d]) => h("span", { class: "sub" }, `${agencyName(a)}: ${t(`delivery.${d.state}`)}`)),
-        ),
+    return incidentFacts(
+      { ...incident, ...incident.location },
+      factRow(t("incident.center"), named(center(handling.center)), h("span", { class: "sub" }, handling.reason)),
+      factRow(
+        t("incident.deliveries"),
+        deliveries.map(([a, d]) => h("span", { class: "sub" }, `${agencyName(a)}: ${t(`delivery.${d.state}`)}`)),
       ),
     );
   }

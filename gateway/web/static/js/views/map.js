@@ -7,7 +7,7 @@ import { h, replace } from "/shared/js/dom.js";
 import { t } from "/shared/js/i18n.js";
 import { districtMap, loadDistrict, mapLegend } from "/shared/js/map.js";
 import { vocabulary } from "/shared/js/vocabulary.js";
-import { agencyName, heading } from "/shared/js/widgets.js";
+import { agencyName, heading, viewSwitch } from "/shared/js/widgets.js";
 
 export function mount(root) {
   let showUnits = true;
@@ -48,16 +48,6 @@ export function mount(root) {
   }
 
   function draw(map, incidents, units) {
-    const toggle = h("input", {
-      type: "checkbox",
-      id: "show-units",
-      checked: showUnits,
-      "data-focus-key": "show-units",
-      onchange: (event) => {
-        showUnits = event.target.checked;
-        refresh();
-      },
-    });
     return h(
       "section",
       {},
@@ -69,7 +59,15 @@ export function mount(root) {
         h(
           "div",
           {},
-          h("label", { class: "checks" }, toggle, t("map.show_units")),
+          viewSwitch({
+            id: "show-units",
+            checked: showUnits,
+            label: t("map.show_units"),
+            onChange: (checked) => {
+              showUnits = checked;
+              refresh();
+            },
+          }),
           mapLegend(map, vocabulary.levels),
           h("p", { class: "muted" }, t("map.counts", { incidents: incidents.length, units: units.length })),
         ),

@@ -2,10 +2,9 @@
 
 import { api } from "/shared/js/api.js";
 import { h, replace } from "/shared/js/dom.js";
-import { formatTime, t, tOr } from "/shared/js/i18n.js";
-import { now } from "/shared/js/clocks.js";
+import { t, tOr } from "/shared/js/i18n.js";
 import { vocabulary } from "/shared/js/vocabulary.js";
-import { agencyName, empty, heading, statusBadge } from "/shared/js/widgets.js";
+import { agencyName, empty, heading, lastPosition, statusBadge } from "/shared/js/widgets.js";
 
 const STATUSES = ["available", "assigned", "en_route", "on_scene", "off_duty"];
 
@@ -72,7 +71,7 @@ export function mount(root) {
                       h("td", {}, tOr(`unit_kind.${u.kind}`, u.kind)),
                       h("td", {}, statusBadge("unit_status", u.status)),
                       h("td", {}, u.capabilities.map((c) => t(`capability.${c}`)).join("、")),
-                      h("td", {}, `${u.latitude.toFixed(4)}, ${u.longitude.toFixed(4)}`, h("span", { class: "sub" }, positionAge(u.position_at))),
+                      h("td", {}, lastPosition(u.latitude, u.longitude, u.position_at)),
                       h("td", {}, u.task_id ? h("code", {}, u.task_id) : "—"),
                     ),
                   ),
@@ -84,10 +83,4 @@ export function mount(root) {
   }
 
   return { refresh, onEvent: (event) => event.kind === "unit" || event.kind === "task" };
-}
-
-function positionAge(at) {
-  if (!at) return t("units.position_unknown");
-  const minutes = Math.max(0, Math.round((now() - Date.parse(at)) / 60000));
-  return t("units.position_age", { minutes, time: formatTime(at) });
 }

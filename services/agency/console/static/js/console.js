@@ -4,16 +4,15 @@
 // while the gateway or the broker is down; the links say so, and what the operators do goes
 // out when the links return.
 
-import { ApiError, whenUnauthorized } from "/shared/js/api.js";
-import { tick } from "/shared/js/clocks.js";
-import { h, icon, replace } from "/shared/js/dom.js";
-import { applyStatic, bindLangSwitch, lang, loadCatalogues, locale, named, onLangChange, setLang, t } from "/shared/js/i18n.js";
-import { can, session, signOut, whoAmI } from "/shared/js/session.js";
-import { showSignInForm } from "/shared/js/signin.js";
-import { toast, toastError } from "/shared/js/toast.js";
-import { agency, loadVocabulary, vocabulary } from "/shared/js/vocabulary.js";
+import { ApiError } from "/shared/js/api.js";
+import { h, icon } from "/shared/js/dom.js";
+import { drawWho, showSignInFrame, startPage, viewRouter } from "/shared/js/frame.js";
+import { lang, locale, named, t } from "/shared/js/i18n.js";
+import { can, session } from "/shared/js/session.js";
+import { agency, vocabulary } from "/shared/js/vocabulary.js";
 import { here, readAgency } from "./agency.js";
 import { redrawer } from "./redraw.js";
+import * as breakGlass from "./views/break-glass.js";
 import * as callups from "./views/callups.js";
 import * as incident from "./views/incident.js";
 import * as muster from "./views/muster.js";
@@ -46,6 +45,7 @@ const ROUTES = [
   { pattern: /^#\/callups$/, module: callups, nav: "callups", permission: "muster" },
   { pattern: /^#\/callup\/([\w-]+)$/, module: muster, nav: "callups", permission: "muster" },
   { pattern: /^#\/teams$/, module: teams, nav: "teams", permission: "muster" },
+  { pattern: /^#\/break-glass$/, module: breakGlass, nav: "break-glass", permission: "audit" },
 ];
 const NAV = [
   { id: "tasks" },
@@ -54,9 +54,9 @@ const NAV = [
   { id: "picture" },
   { id: "callups", permission: "muster" },
   { id: "teams", permission: "muster" },
+  { id: "break-glass", permission: "audit" },
 ];
 
-let view = null;
 let reachable = true;
 
 // -- the agency and its links ----------------------------------------------------------------
@@ -112,45 +112,20 @@ async function readLinks() {
 
 // -- navigation and views ----------------------------------------------------------------------
 
-function drawNav(current) {
-  replace(
-    nav,
-    NAV.filter((link) => !link.permission || can(link.permission)).map(({ id }) =>
-      h("a", { href: `#/${id}`, "aria-current": id === current ? "page" : null, dataset: { nav: id } }, t(`console.nav.${id}`)),
-    ),
-  );
-}
-
-function showLoadError(error) {
-  if (error && error.status === 401) return;
-  toastError(error);
-}
-
-async function route() {
-  if (!session.operator) return;
-  let match = null;
-  const found = ROUTES.find((r) => (match = (location.hash || "#/tasks").match(r.pattern)));
-  if (!found || (found.permission && !can(found.permission))) {
-    location.hash = "#/tasks";
-    return;
-  }
-  if (view && view.dispose) view.dispose();
-  drawNav(found.nav);
-  main.replaceChildren();
-  view = found.module.mount(main, match.slice(1), { toast, toastError, navigate: (to) => (location.hash = to) });
-  try {
-    await view.refresh();
-  } catch (error) {
-    showLoadError(error);
-  }
-  if (document.activeElement === document.body || !main.contains(document.activeElement)) main.focus({ preventScroll: true });
-}
+const router = viewRouter({
+  main,
+  nav,
+  routes: ROUTES,
+  home: "#/tasks",
+  links: () => NAV.filter((link) => !link.permission || can(link.permission)).map(({ id }) => ({ id, href: `#/${id}`, text: t(`console.nav.${id}`) })),
+});
 
 // The links are read on every poll, signed in or not (signing in needs the gateway); every view
 // but the report form reads its data again too. Data entry lives in the dialog or in the form,
 // so a poll never wipes what someone is typing.
 async function poll() {
   await readLinks();
+  const view = router.view;
   if (!view || view.still) return;
   try {
     await view.refresh();
@@ -164,10 +139,10 @@ async function poll() {
 // -- signing in and out ------------------------------------------------------------------------
 
 function showSignIn(message) {
-  if (view && view.dispose) view.dispose();
-  view = null;
-  for (const node of [nav, who, signOutButton, offline]) node.hidden = true;
-  showSignInForm(main, {
+  showSignInFrame({
+    router,
+    main,
+    chrome: [nav, who, signOutButton, offline],
     title: t("console.sign_in_title", { agency: agencyName() }),
     hint: t("console.sign_in_hint"),
     message,
@@ -177,49 +152,24 @@ function showSignIn(message) {
 
 async function start() {
   for (const node of [nav, who, signOutButton]) node.hidden = false;
-  drawWho();
+  drawWho(who);
   await readLinks();
-  await route();
-}
-
-function drawWho() {
-  const operator = session.operator;
-  if (!operator) return;
-  who.textContent = t("auth.signed_in_as", { name: operator.display_name || operator.username, role: t(`role.${operator.role}`) });
-  who.dataset.role = operator.role;
+  await router.route();
 }
 
 // -- start -------------------------------------------------------------------------------------
 
-async function boot() {
-  await Promise.all([loadCatalogues(), loadVocabulary()]);
-  setLang(lang());
-  bindLangSwitch(document.getElementById("lang-switch"));
-  drawBrand();
-  onLangChange(() => {
-    drawBrand();
-    drawLinks();
-    drawWho();
-    if (session.operator) route();
-    else showSignIn();
-  });
-  signOutButton.addEventListener("click", async () => {
-    await signOut();
-    showSignIn();
-  });
-  whenUnauthorized(() => {
-    session.operator = null;
-    showSignIn(t("auth.expired"));
-  });
-  window.addEventListener("hashchange", route);
-  setInterval(() => tick(main), 1000);
-  setInterval(poll, POLL_MS);
-  applyStatic(document);
-  await readLinks();
-  const operator = await whoAmI();
-  if (operator) await start();
-  else showSignIn();
-  document.documentElement.dataset.ready = "true";
-}
-
-boot();
+startPage({
+  main,
+  who,
+  signOutButton,
+  router,
+  draw: drawBrand,
+  redraw: drawLinks,
+  prepare: async () => {
+    setInterval(poll, POLL_MS);
+    await readLinks();
+  },
+  start,
+  showSignIn,
+});

@@ -6,7 +6,7 @@ import { api } from "/shared/js/api.js";
 import { tick } from "/shared/js/clocks.js";
 import { h } from "/shared/js/dom.js";
 import { formatTime, lang, t } from "/shared/js/i18n.js";
-import { agencyName, categoryName, drillBadge, heading, levelBadge, statusBadge } from "/shared/js/widgets.js";
+import { incidentFacts, incidentHeading } from "/shared/js/widgets.js";
 import { redrawer } from "../redraw.js";
 import { taskAnswers, taskTable } from "./tasks.js";
 
@@ -31,37 +31,15 @@ export function mount(root, [incidentId], context) {
 
   const buttons = taskAnswers(context, refresh);
 
-  function facts(incident) {
-    const row = (label, ...value) => [h("dt", {}, label), h("dd", {}, ...value)];
-    return h(
-      "section",
-      { class: "panel" },
-      h("h2", {}, t("incident.facts")),
-      h(
-        "dl",
-        { class: "facts" },
-        row(t("incident.id"), h("code", {}, incident.id)),
-        row(t("incident.level"), t(`level.${incident.level}.name`)),
-        row(t("incident.category"), categoryName(incident.category)),
-        row(t("incident.source_agency"), agencyName(incident.source_agency)),
-        row(t("incident.reported_at"), formatTime(incident.reported_at, true)),
-        row(t("incident.address"), incident.address),
-        row(t("incident.position"), `${incident.latitude.toFixed(4)}, ${incident.longitude.toFixed(4)}`),
-        incident.description ? row(t("incident.description"), incident.description) : null,
-        incident.reporter.name || incident.reporter.phone ? row(t("incident.reporter"), [incident.reporter.name, incident.reporter.phone].filter(Boolean).join(" · ")) : null,
-      ),
-    );
-  }
-
   function draw({ incident, tasks, timeline }) {
     return h(
       "article",
       { class: "incident", dataset: { incidentId: incident.id, status: incident.status } },
-      heading("", levelBadge(incident.level), " ", incident.title, " ", statusBadge("incident_status", incident.status), incident.drill ? [" ", drillBadge()] : null),
+      incidentHeading(incident),
       h(
         "div",
         { class: "grid-2" },
-        facts(incident),
+        incidentFacts(incident),
         h(
           "section",
           { class: "panel", id: "tasks" },

@@ -5,7 +5,7 @@ import { api } from "/shared/js/api.js";
 import { h } from "/shared/js/dom.js";
 import { formatTime, t } from "/shared/js/i18n.js";
 import { districtMap, loadDistrict } from "/shared/js/map.js";
-import { agencyName, categoryName, drillBadge, empty, heading, levelBadge, statusBadge } from "/shared/js/widgets.js";
+import { agencyName, categoryName, drillBadge, empty, heading, levelBadge, statusBadge, viewSwitch } from "/shared/js/widgets.js";
 import { redrawer } from "../redraw.js";
 
 export function mount(root, _params, context) {
@@ -48,21 +48,19 @@ export function mount(root, _params, context) {
   }
 
   function draw(map, incidents) {
-    const toggle = h("input", {
-      type: "checkbox",
-      id: "ours-only",
-      checked: ours,
-      "data-focus-key": "ours-only",
-      onchange: (event) => {
-        ours = event.target.checked;
-        refresh().catch(context.toastError);
-      },
-    });
     return h(
       "section",
       {},
       heading(t("console.picture.heading")),
-      h("label", { class: "checks" }, toggle, t("console.picture.ours")),
+      viewSwitch({
+        id: "ours-only",
+        checked: ours,
+        label: t("console.picture.ours"),
+        onChange: (checked) => {
+          ours = checked;
+          refresh().catch(context.toastError);
+        },
+      }),
       incidents.length
         ? h(
             "div",

@@ -8,7 +8,7 @@ import { h } from "/shared/js/dom.js";
 import { formatTime, lang, t } from "/shared/js/i18n.js";
 import { can } from "/shared/js/session.js";
 import { vocabulary } from "/shared/js/vocabulary.js";
-import { drillBadge, empty, heading, levelBadge, statusBadge } from "/shared/js/widgets.js";
+import { drillBadge, empty, heading, levelBadge, statusBadge, viewSwitch } from "/shared/js/widgets.js";
 import { ownWord } from "../agency.js";
 import { openDialog } from "../dialog.js";
 import { redrawer } from "../redraw.js";
@@ -149,23 +149,21 @@ export function mount(root, _params, context) {
   const buttons = taskAnswers(context, refresh);
 
   function draw(tasks) {
-    const toggle = h("input", {
-      type: "checkbox",
-      id: "show-finished",
-      checked: everything,
-      "data-focus-key": "show-finished",
-      onchange: (event) => {
-        everything = event.target.checked;
-        refresh().catch(context.toastError);
-      },
-    });
     const open = tasks.filter((task) => task.next_statuses.length).length;
     return h(
       "section",
       {},
       heading(t("console.tasks.heading")),
       h("div", { class: "stats" }, h("div", { class: "stat", dataset: { stat: "open" } }, h("span", {}, t("console.tasks.open")), h("b", {}, open))),
-      h("label", { class: "checks" }, toggle, t("console.tasks.show_finished")),
+      viewSwitch({
+        id: "show-finished",
+        checked: everything,
+        label: t("console.tasks.show_finished"),
+        onChange: (checked) => {
+          everything = checked;
+          refresh().catch(context.toastError);
+        },
+      }),
       tasks.length ? taskTable(tasks, buttons) : empty(t("console.tasks.empty")),
     );
   }

@@ -5,10 +5,10 @@
 import { api } from "/shared/js/api.js";
 import { now } from "/shared/js/clocks.js";
 import { h } from "/shared/js/dom.js";
-import { formatTime, lang, t, tOr } from "/shared/js/i18n.js";
-import { districtMap, loadDistrict } from "/shared/js/map.js";
+import { lang, t, tOr } from "/shared/js/i18n.js";
+import { districtMap, loadDistrict, positionPicker } from "/shared/js/map.js";
 import { can } from "/shared/js/session.js";
-import { empty, heading, statusBadge } from "/shared/js/widgets.js";
+import { empty, heading, lastPosition, statusBadge } from "/shared/js/widgets.js";
 import { ownWord } from "../agency.js";
 import { openDialog } from "../dialog.js";
 import { redrawer } from "../redraw.js";
@@ -26,12 +26,6 @@ function marker(unit) {
   };
 }
 
-function positionAge(at) {
-  if (!at) return t("units.position_unknown");
-  const minutes = Math.max(0, Math.round((now() - Date.parse(at)) / 60000));
-  return t("units.position_age", { minutes, time: formatTime(at) });
-}
-
 export function mount(root, _params, context) {
   const redraw = redrawer(root);
 
@@ -44,22 +38,7 @@ export function mount(root, _params, context) {
   function update(map, unit) {
     const latitude = h("input", { id: "unit-latitude", name: "latitude", type: "number", step: "0.00001", min: -90, max: 90, required: true, value: unit.position.latitude });
     const longitude = h("input", { id: "unit-longitude", name: "longitude", type: "number", step: "0.00001", min: -180, max: 180, required: true, value: unit.position.longitude });
-    const holder = h("div", { class: "pick-map" });
-    const drawPicker = () =>
-      holder.replaceChildren(
-        districtMap(map, {
-          units: [marker(unit)],
-          picked: { latitude: Number(latitude.value), longitude: Number(longitude.value) },
-          onPick: (position) => {
-            latitude.value = position.latitude;
-            longitude.value = position.longitude;
-            drawPicker();
-          },
-        }),
-      );
-    latitude.addEventListener("change", drawPicker);
-    longitude.addEventListener("change", drawPicker);
-    drawPicker();
+    const holder = positionPicker(map, { latitude, longitude, units: [marker(unit)] });
     openDialog({
       id: "unit-update",
       title: t("console.units.update_title", { unit: unit.name }),
@@ -103,7 +82,7 @@ export function mount(root, _params, context) {
       h("td", {}, unit.name, h("span", { class: "sub" }, unit.id)),
       h("td", {}, tOr(`unit_kind.${unit.kind}`, unit.kind), h("span", { class: "sub" }, unit.capabilities.map((c) => tOr(`capability.${c}`, c)).join("、"))),
       h("td", {}, statusBadge("unit_status", unit.status, ownWord("unit_status", unit))),
-      h("td", {}, `${unit.position.latitude.toFixed(4)}, ${unit.position.longitude.toFixed(4)}`, h("span", { class: "sub" }, positionAge(unit.position.at))),
+      h("td", {}, lastPosition(unit.position.latitude, unit.position.longitude, unit.position.at)),
       h("td", {}, can("units") ? updateButton(map, unit) : null),
     );
   }
