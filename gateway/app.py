@@ -40,6 +40,7 @@ from kernel.bus.clients import make_producer
 from kernel.bus.inbox import InboxConsumer, by_type
 from kernel.bus.outbox import OutboxRelay
 from kernel.bus.topics import DISPATCH, INCIDENTS, ROSTER, UNITS
+from kernel.change_signal import ChangeSignal
 from kernel.clock import Clock, utc_now
 from kernel.db import make_engine, make_session_factory
 from kernel.runtime import Workers
@@ -76,7 +77,7 @@ def create_app(settings: GatewaySettings | None = None, *, clock: Clock = utc_no
     schema.upgrade(engine, HISTORY)
     telemetry.instrument_engine(engine)
     session_factory = make_session_factory(engine)
-    signal = shared_changes.ChangeSignal()
+    signal = ChangeSignal()
     shared_changes.install(session_factory, signal)
     team_feed.install(session_factory, clock=clock)
     signer = Signer(session_factory, clock=clock)

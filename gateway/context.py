@@ -13,9 +13,9 @@ from gateway.centers.routing import RoutingRules
 from gateway.dispatch.clocks import ClockWatcher
 from gateway.dispatch.deadlines import ResponsePolicy
 from gateway.partners.access.limits import RateLimiter
-from gateway.partners.outbound.changes import ChangeSignal
 from gateway.settings import GatewaySettings
 from kernel.bus.inbox import InboxConsumer
+from kernel.change_signal import ChangeSignal
 from kernel.clock import Clock
 
 

@@ -11,9 +11,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from gateway.auth.tokens import Signer
 from gateway.partners import views
 from gateway.partners.access.limits import BodyLimit
-from gateway.partners.outbound import changes, stream
+from gateway.partners.outbound import stream
 from gateway.settings import GatewaySettings
 from jcp.partners.v1 import feed_pb2_grpc
+from kernel.change_signal import ChangeSignal
 from kernel.clock import Clock
 from kernel.grpc_server import build_server, set_serving
 
@@ -32,7 +33,7 @@ def start_feed_server(
     *,
     factory: sessionmaker[Session],
     signer: Signer,
-    signal: changes.ChangeSignal,
+    signal: ChangeSignal,
     clock: Clock,
     stopping: threading.Event,
 ) -> grpc.Server | None:

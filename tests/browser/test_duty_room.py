@@ -345,6 +345,7 @@ def test_the_console_in_chinese_and_english_at_1366x768_is_readable_and_keyboard
     origin = platform.config.console_url(AGENCY)
     every = screen.requests
     assert len(every) > 20
+    assert any(url.endswith("/api/v1/changes") for url in every), "the console listens for changes"
     assert [url for url in every if not same_origin(url, origin)] == []
     assert screen.errors == []
 

@@ -611,6 +611,24 @@ def test_the_agency_shows_its_words_and_that_its_links_are_down(console: Console
     assert body["links"] == {"gateway": "down", "broker": "down"}
 
 
+def test_an_open_console_hears_at_once_that_the_agencys_data_changed(console: Console) -> None:
+    incident_id = console.incident_arrives()
+    with console.client.stream("GET", "/api/v1/changes", headers=console.as_staff()) as stream:
+        assert stream.status_code == 200
+        assert stream.headers["content-type"].startswith("text/event-stream")
+        lines = stream.iter_lines()
+        assert next(lines) == "retry: 1000"
+        console.task_arrives(incident_id)
+        frames = []
+        for line in lines:
+            frames.append(line)
+            if line.startswith("data: "):
+                break
+        assert "event: changed" in frames, frames
+
+    assert console.client.get("/api/v1/changes").status_code == 401
+
+
 def test_an_unknown_path_is_refused_in_the_same_shape(console: Console) -> None:
     missing = console.client.get("/api/v1/nothing-here")
     assert missing.status_code == 404

@@ -15,6 +15,7 @@ from gateway.incidents import service as incidents
 from gateway.incidents.models import IncidentCreate
 from gateway.partners.models import Partner, SharedChange
 from gateway.partners.outbound import changes
+from kernel.change_signal import ChangeSignal
 from kernel.db import transaction
 from tests.support import incident_body
 
@@ -50,7 +51,7 @@ def report(factory: sessionmaker[Session], **overrides: object) -> str:
 def test_each_incident_version_is_logged_once_and_read_through_the_agreement(
     database: sessionmaker[Session],
 ) -> None:
-    changes.install(database, changes.ChangeSignal())
+    changes.install(database, ChangeSignal())
     shared = [report(database, category="police_call") for _ in range(3)]
     hidden = report(database, category="fire")
     drill = report(database, category="police_call", drill=True)
@@ -87,7 +88,7 @@ def test_each_incident_version_is_logged_once_and_read_through_the_agreement(
 
 
 def test_a_rolled_back_change_is_not_logged(database: sessionmaker[Session]) -> None:
-    changes.install(database, changes.ChangeSignal())
+    changes.install(database, ChangeSignal())
     incident_id = report(database, category="police_call")
     try:
         with transaction(database) as session:

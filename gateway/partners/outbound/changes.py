@@ -6,7 +6,6 @@ commander, an agency's event), so no path can forget to share. Appends are seria
 log's order is its commit order: a reader at cursor N never later finds a row below N.
 """
 
-import threading
 from datetime import datetime
 from typing import Any
 
@@ -16,33 +15,12 @@ from sqlalchemy.orm import Session, attributes, sessionmaker
 from gateway.incidents.models import IncidentRead
 from gateway.partners.models import AidRead, FeedItem, Partner, SharedChange
 from gateway.partners.outbound.sharing import shared_view
+from kernel.change_signal import ChangeSignal
 from kernel.db import serialise
 from kernel.incidents.models import IncidentRow
 
 _PENDING = "jcp_shared_changes"
 _LOCK_KEY = 0x4A435053
-
-
-class ChangeSignal:
-    """Wakes the webhook senders and gRPC streams when a change commits, instead of polling."""
-
-    def __init__(self) -> None:
-        self._condition = threading.Condition()
-        self._generation = 0
-
-    def notify(self) -> None:
-        with self._condition:
-            self._generation += 1
-            self._condition.notify_all()
-
-    @property
-    def generation(self) -> int:
-        return self._generation
-
-    def wait(self, seen: int, timeout: float) -> int:
-        with self._condition:
-            self._condition.wait_for(lambda: self._generation != seen, timeout=timeout)
-            return self._generation
 
 
 def _log(

@@ -15,6 +15,7 @@ from gateway.partners.access.credentials import Caller
 from gateway.partners.models import Partner
 from gateway.partners.outbound import changes
 from jcp.partners.v1 import feed_pb2, feed_pb2_grpc
+from kernel.change_signal import ChangeSignal
 from kernel.clock import Clock
 from kernel.db import transaction
 from kernel.errors import Unauthorized
@@ -29,7 +30,7 @@ class PartnerFeed(feed_pb2_grpc.PartnerFeedServicer):
         *,
         factory: sessionmaker[Session],
         signer: Signer,
-        signal: changes.ChangeSignal,
+        signal: ChangeSignal,
         clock: Clock,
         stopping: threading.Event,
     ) -> None:

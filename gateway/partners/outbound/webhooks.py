@@ -16,6 +16,7 @@ from gateway.partners.access import signing
 from gateway.partners.models import FeedItem, Partner, SharedChange, WebhookDeadLetter, WebhookState
 from gateway.partners.outbound import changes
 from kernel import metrics
+from kernel.change_signal import ChangeSignal
 from kernel.clock import Clock, utc_now
 from kernel.db import transaction
 from kernel.errors import NotFound
@@ -70,7 +71,7 @@ class PartnerSender:
         partner_id: str,
         *,
         factory: sessionmaker[Session],
-        signal: changes.ChangeSignal,
+        signal: ChangeSignal,
         policy: RetryPolicy,
         clock: Clock,
     ) -> None:
@@ -181,7 +182,7 @@ class WebhookSenders:
     def __init__(
         self,
         factory: sessionmaker[Session],
-        signal: changes.ChangeSignal,
+        signal: ChangeSignal,
         policy: RetryPolicy,
         clock: Clock = utc_now,
         scan_s: float = 1.0,

@@ -17,6 +17,7 @@ from services.agency.console import (
     break_glass,
     break_glass_log,
     callups,
+    changes,
     errors,
     incidents,
     members,
@@ -78,6 +79,7 @@ def create_app(
         source=sources.agency(profile.id),
         public_url=public_url,
         writer=writer or GroupCommit(session_factory),
+        changes=changes.install(session_factory),
         break_glass=break_glass.load(
             session_factory=session_factory,
             agency=profile.id,
@@ -95,6 +97,7 @@ def create_app(
         incidents.router,
         callups.router,
         teams.router,
+        changes.router,
         members.router,
         break_glass_log.router,
     ):

@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session, sessionmaker
 
+from kernel.change_signal import ChangeSignal
 from kernel.clock import Clock
 from kernel.group_commit import GroupCommit
 from kernel.identity import PublicKeys
@@ -32,6 +33,8 @@ class ConsoleContext:
     public_url: str | None
     # Members' answers are written together; shared with the gRPC API's answers.
     writer: GroupCommit
+    # Grows with every commit a duty room would see (``changes.py``).
+    changes: ChangeSignal
     break_glass: BreakGlass | None = None
 
     def base_url(self, request: Request) -> str:

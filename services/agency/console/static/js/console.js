@@ -30,8 +30,11 @@ const who = document.getElementById("who");
 const brand = document.getElementById("agency-name");
 const signOutButton = document.getElementById("sign-out");
 
-// New tasks must show up quickly; the API is this agency's own, on the same machine.
+// The links are read this often; views too, as a fallback should the live signal be cut (it
+// makes a view read again as soon as the agency's data changes).
 const POLL_MS = 2000;
+// Changes often come in bursts (a call-up's answers): one read for the burst.
+const SETTLE_MS = 100;
 const LINKS = ["gateway", "broker"];
 const redrawLinks = redrawer(links);
 
@@ -136,9 +139,33 @@ async function poll() {
   }
 }
 
+// -- the live signal ---------------------------------------------------------------------------
+
+let changes = null;
+let settling = false;
+
+function listen() {
+  if (changes) return;
+  changes = new EventSource("/api/v1/changes", { withCredentials: true });
+  changes.addEventListener("changed", () => {
+    if (settling) return;
+    settling = true;
+    setTimeout(() => {
+      settling = false;
+      poll();
+    }, SETTLE_MS);
+  });
+}
+
+function stopListening() {
+  if (changes) changes.close();
+  changes = null;
+}
+
 // -- signing in and out ------------------------------------------------------------------------
 
 function showSignIn(message) {
+  stopListening();
   showSignInFrame({
     router,
     main,
@@ -155,6 +182,7 @@ async function start() {
   drawWho(who);
   await readLinks();
   await router.route();
+  listen();
 }
 
 // -- start -------------------------------------------------------------------------------------
