@@ -148,6 +148,9 @@ class OutboxRelay:
     def run(self, stop: threading.Event) -> None:
         backoff = 0.2
         while not stop.is_set():
+            # Cleared before reading, not after waiting: a commit landing between the two would
+            # otherwise be missed until the next idle poll.
+            self._wake.clear()
             try:
                 sent = self.publish_once()
                 backoff = 0.2
@@ -160,7 +163,6 @@ class OutboxRelay:
             if sent == 0:
                 self._purge_if_due()
                 self._wake.wait(self._idle_poll_s)
-                self._wake.clear()
         self._close_producer()
 
     def publish_once(self) -> int:
