@@ -9,7 +9,7 @@ import uuid
 from collections import Counter
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from gateway.roster import checks
@@ -89,12 +89,7 @@ def import_members(*, session: Session, team_id: str, text: str) -> ImportResult
     ).all()
     if elsewhere:
         raise Conflict(f"members already in another team: {', '.join(sorted(elsewhere)[:20])}")
-    # Deleted through the unit of work, not in bulk, so the team's feed sees the change even
-    # when the file leaves the team empty.
-    old = members_of(session=session, team_id=team_id)
-    for member in old:
-        session.delete(member)
-    session.flush()
+    replaced = session.execute(delete(Member).where(Member.team_id == team_id)).rowcount
     session.add_all(
         Member(
             id=line.id,
@@ -107,7 +102,7 @@ def import_members(*, session: Session, team_id: str, text: str) -> ImportResult
         )
         for line in lines
     )
-    return ImportResult(team_id=team_id, imported=len(lines), replaced=len(old))
+    return ImportResult(team_id=team_id, imported=len(lines), replaced=replaced)
 
 
 def export_members(*, session: Session, team_id: str) -> str:
