@@ -28,6 +28,7 @@ RESPONSES = {
     pb.RESPONSE_DECLINED: "declined",
 }
 RESPONSE_CODES = {name: code for code, name in RESPONSES.items()}
+_HELD = "jcp.agency.call_ups_held"
 # Setting out or arriving without a word first counts as acknowledging.
 ACKNOWLEDGING = frozenset({"acknowledged", "on_the_way", "arrived"})
 
@@ -142,6 +143,10 @@ def get_call_up(*, session: Session, profile: AgencyProfile, call_up_id: str) ->
     row = session.get(AgencyCallUp, call_up_id)
     if row is None:
         raise NotFound(f"{profile.id} holds no call-up {call_up_id}", call_up_id=call_up_id)
+    # Held for the session's life: the session keeps rows only while something refers to them,
+    # and answers written together (group commit) would otherwise each read the call-up and
+    # its member list again.
+    session.info.setdefault(_HELD, {})[call_up_id] = row
     return row
 
 
@@ -201,6 +206,17 @@ def member_answer(*, session: Session, call_up_id: str, member_id: str) -> Membe
     return session.get(MemberAnswer, (call_up_id, member_id))
 
 
+@dataclass(frozen=True)
+class Responded:
+    """One answer as recorded: the answer, when it was first given, whether this was the first
+    time, and the member's answers so far (returned, not read again: a re-read would flush)."""
+
+    kind: str
+    at: datetime
+    first: bool
+    answers: MemberAnswer
+
+
 def respond(
     *,
     session: Session,
@@ -211,8 +227,8 @@ def respond(
     reason: str,
     source: str,
     clock: Clock = utc_now,
-) -> tuple[str, datetime, bool]:
-    """Record one answer; (answer, when it was first given, whether this was the first time)."""
+) -> Responded:
+    """Record one answer, once."""
     kind = RESPONSES.get(response)
     if kind is None:
         raise Invalid(f"response {response} is not known", allowed=sorted(RESPONSES.values()))
@@ -261,4 +277,4 @@ def respond(
         "arrived": answer.arrived_at,
         "declined": answer.declined_at,
     }
-    return kind, first_at[kind] or now, kind in announced
+    return Responded(kind=kind, at=first_at[kind] or now, first=kind in announced, answers=answer)

@@ -1,6 +1,5 @@
 """The agency's roster API: what a member's device calls to see and answer call-ups."""
 
-from datetime import datetime
 from typing import Any
 
 import grpc
@@ -29,7 +28,7 @@ class AgencyRosterApi(AnsweringApi, roster_pb2_grpc.AgencyRosterServiceServicer)
         return pb.ListCallUpsResponse(call_ups=found)
 
     def Respond(self, request: pb.RespondRequest, context: grpc.ServicerContext) -> pb.RespondResponse:
-        def respond(session: Session) -> tuple[str, datetime, bool]:
+        def respond(session: Session) -> callups.Responded:
             return callups.respond(
                 session=session,
                 profile=self._profile,
@@ -42,7 +41,7 @@ class AgencyRosterApi(AnsweringApi, roster_pb2_grpc.AgencyRosterServiceServicer)
             )
 
         with mapped_errors(context, STATE_CODES):
-            _, at, first = self._writer.write(respond)
-        answer = pb.RespondResponse(response=request.response, first=first)
-        answer.at.FromDatetime(at)
+            done = self._writer.write(respond)
+        answer = pb.RespondResponse(response=request.response, first=done.first)
+        answer.at.FromDatetime(done.at)
         return answer

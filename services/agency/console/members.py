@@ -69,7 +69,7 @@ def member_answer(token: str, body: MemberAnswer, context: Context) -> MemberAns
     link = context.member_links.read(token, now=context.clock())
 
     def answered(session: Session) -> MemberAnswerRead:
-        kind, at, first = callups.respond(
+        done = callups.respond(
             session=session,
             profile=context.profile,
             call_up_id=link.call_up_id,
@@ -79,8 +79,9 @@ def member_answer(token: str, body: MemberAnswer, context: Context) -> MemberAns
             source=context.source,
             clock=context.clock,
         )
-        answer = callups.member_answer(session=session, call_up_id=link.call_up_id, member_id=link.member_id)
-        return MemberAnswerRead(answer=kind, at=at, first=first, answers=answers_read(answer))
+        return MemberAnswerRead(
+            answer=done.kind, at=done.at, first=done.first, answers=answers_read(done.answers)
+        )
 
     # A call-up's members answer in bursts: written together with the others waiting.
     return context.writer.write(answered)
