@@ -472,17 +472,20 @@ class Dispatched:
 
 
 async def paced_dispatch(
-    host: str, port: int, incident_ids: Sequence[str], *, rate: float, connections: int = 16
+    host: str, port: int, incident_ids: Sequence[str], *, rate: float, token: str, connections: int = 16
 ) -> tuple[list[Dispatched], float]:
-    """Open loop, as ``loadgen.paced``, but one incident per request and the task id kept.
-    The clock starts when the request is due, so waiting for a free connection counts."""
+    """Open loop, as ``loadgen.paced``, but one incident per request and the task id kept,
+    signed in with ``token`` (a commander's). The clock starts when the request is due, so
+    waiting for a free connection counts."""
     pool: asyncio.Queue[loadgen.Connection] = asyncio.Queue()
     for _ in range(connections):
         pool.put_nowait(await loadgen.Connection.open(host, port))
     results: list[Dispatched] = []
 
     async def one(incident_id: str) -> None:
-        request = loadgen.build_request(host, port, f"{INCIDENTS_PATH}/{incident_id}/dispatch", DISPATCH_BODY)
+        request = loadgen.build_request(
+            host, port, f"{INCIDENTS_PATH}/{incident_id}/dispatch", DISPATCH_BODY, token
+        )
         started_wall, started = time.time(), time.perf_counter()
         connection = await pool.get()
         try:
@@ -588,10 +591,17 @@ def kafka_round_trips(
 
 
 def precreate(platform: Platform, count: int, rng: random.Random) -> list[str]:
+    """The incidents stage 3 dispatches, reported by an operator ahead of the timed window."""
     bodies = [civil_dispute_body(index, rng) for index in range(count)]
     created = asyncio.run(
         loadgen.paced(
-            HOST, platform.config.http_port, INCIDENTS_PATH, bodies, rate=200.0, duration_s=count / 200.0
+            HOST,
+            platform.config.http_port,
+            INCIDENTS_PATH,
+            bodies,
+            rate=200.0,
+            duration_s=count / 200.0,
+            token=platform.token("operator"),
         )
     )
     if created.failed or len(created.ids) < count:
@@ -612,6 +622,7 @@ def stage_round_trip(platform: Platform, dbs: Databases, options: Options) -> li
     )
     gateway = dbs.engines["gateway"]
     after_id = newest_activity(gateway)
+    commander = platform.token("commander")
     operator = AgencyOperator(
         platform.config.grpc_target(OPERATOR_AGENCY),
         platform.token("agency_operator", OPERATOR_AGENCY),
@@ -622,7 +633,9 @@ def stage_round_trip(platform: Platform, dbs: Databases, options: Options) -> li
         operator.ready.wait(30.0)
         if operator.error is not None:
             raise kafka_baseline.BenchError(f"agency operator failed: {operator.error!r}")
-        sent, elapsed = asyncio.run(paced_dispatch(HOST, platform.config.http_port, ids, rate=options.rate))
+        sent, elapsed = asyncio.run(
+            paced_dispatch(HOST, platform.config.http_port, ids, rate=options.rate, token=commander)
+        )
         task_ids = {item.task_id for item in sent if item.task_id is not None}
         mirrored = mirrored_acks(gateway, after_id, task_ids, timeout=60.0)
     finally:
