@@ -18,7 +18,8 @@ agency's console, ``/api/v1/m/<token>/answer``) or through the agency's gRPC ``R
 2. the call-up of 300 to the board showing 300 acknowledged: from the moment the devices are
    released (one barrier for all of them) to the first poll answering ``acknowledged == 300``.
 
-``--team`` calls up another of the demo's teams instead.
+``--team`` calls up another of the demo's teams instead (a smoke run, ``--smoke``, calls up the
+30 school guards once).
 
 Ahead of both, the table shows the call-up itself: the POST's answer, and the time until the
 agency holds the call-up (``roster_demo.wait_for_call_up``, which looks every 50 ms).
@@ -57,7 +58,7 @@ from typing import Any, TypeVar
 import grpc
 import httpx
 
-from bench.harness import options_parser, platform_in_temp_dir, wait_consumer_assigned
+from bench.harness import options_parser, parse_args, platform_in_temp_dir, wait_consumer_assigned
 from bench.kafka_baseline import BenchError, GroupReader, wait_all
 from bench.payloads import Record
 from bench.stats import Row, latency_rows, ms, report
@@ -81,6 +82,7 @@ OWN_CONNECTION = [("grpc.use_local_subchannel_pool", 1)]
 BARRIER_TIMEOUT_S = 60.0
 BOARD_TIMEOUT_S = 30.0
 RPC_TIMEOUT_S = 10.0
+SMOKE = {"team": "school-guards", "devices": 4, "rounds": 1, "warm_up": 0}
 
 T = TypeVar("T")
 
@@ -604,7 +606,7 @@ def parse_options(argv: Sequence[str] | None = None) -> Options:
     parser.add_argument("--rounds", type=int, default=3, help="measured call-ups, each with a baseline")
     parser.add_argument("--warm-up", type=int, default=1, help="call-ups answered first and not counted")
     parser.add_argument("--poll-ms", type=float, default=20.0, help="muster board poll interval")
-    args = parser.parse_args(argv)
+    args = parse_args(parser, argv, smoke=SMOKE)
     if args.devices < 1 or args.rounds < 1 or args.warm_up < 0:
         parser.error("--devices and --rounds must be at least 1, --warm-up at least 0")
     return Options(

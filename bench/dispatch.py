@@ -48,6 +48,7 @@ from bench.harness import (
     mirrored_acks,
     newest_activity,
     options_parser,
+    parse_args,
     platform_in_temp_dir,
     stage,
     wait_consumer_assigned,
@@ -98,6 +99,16 @@ WARM_UP_CALLS = 5
 # Stage 2's orders would otherwise breach their acknowledge clocks two minutes later, in the
 # middle of stage 3's timed window, and its figures would carry 200 escalations nobody asked for.
 QUIET_POLICY = ResponsePolicy(acknowledge_s=3600.0, on_scene_day_s=7200.0, on_scene_night_s=7200.0)
+SMOKE = {
+    "units": 200,
+    "points": 5,
+    "calls": 3,
+    "incidents": 10,
+    "dispatched": 3,
+    "requests": 3,
+    "rate": 10.0,
+    "seconds": 0.5,
+}
 
 
 @dataclass(frozen=True)
@@ -698,7 +709,7 @@ def parse_options(argv: Sequence[str] | None = None) -> Options:
     parser.add_argument("--seconds", type=float, default=20.0, help="stage 3 duration")
     parser.add_argument("--poll-ms", type=float, default=5.0, help="agency operator's ListTasks interval")
     parser.add_argument("--seed", type=int, default=7, help="random seed for units and points")
-    args = parser.parse_args(argv)
+    args = parse_args(parser, argv, smoke=SMOKE)
     return Options(
         units=args.units,
         points=args.points,

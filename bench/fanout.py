@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bench import kafka_baseline, loadgen
-from bench.harness import HOST, INCIDENTS_PATH, options_parser, platform_in_temp_dir, stage
+from bench.harness import HOST, INCIDENTS_PATH, options_parser, parse_args, platform_in_temp_dir, stage
 from bench.payloads import new_incident, request_bodies
 from bench.probe import Databases
 from bench.stats import Row, latency_rows, ms, report
@@ -36,6 +36,7 @@ from kernel.db import make_engine, make_session_factory, transaction
 from kernel.incidents import store as incident_store
 
 WARM_UP_S = 1.0
+SMOKE = {"clients": 2, "intake_s": 0.5, "rate": 10.0, "steady_s": 0.5, "backlog": 20}
 
 
 @dataclass(frozen=True)
@@ -258,7 +259,7 @@ def parse_options(argv: Sequence[str] | None = None) -> Options:
     parser.add_argument("--rate", type=float, default=100.0, help="steady rate, incidents/s")
     parser.add_argument("--steady-s", type=float, default=20.0, help="steady-rate duration")
     parser.add_argument("--backlog", type=int, default=10_000, help="incidents in the outbox")
-    args = parser.parse_args(argv)
+    args = parse_args(parser, argv, smoke=SMOKE)
     return Options(
         clients=args.clients,
         intake_s=args.intake_s,
