@@ -115,10 +115,16 @@ def stage_answers(platform: Platform, dbs: Databases, options: Options) -> list[
     ]
 
 
+def run_on(platform: Platform, dbs: Databases, options: Options) -> list[Row]:
+    """Every stage against a platform already running: this benchmark's own, or one shared with
+    the other benchmarks (the test suite's smoke run). Each answer is to a task of its own."""
+    return stage("console answers", lambda: stage_answers(platform, dbs, options))
+
+
 def run(options: Options) -> list[Row]:
     with platform_in_temp_dir("jcp-bench-console-", keep=options.keep) as (platform, dbs):
         platform.start()
-        return stage("console answers", lambda: stage_answers(platform, dbs, options))
+        return run_on(platform, dbs, options)
 
 
 def parse_options(argv: Sequence[str] | None = None) -> Options:

@@ -188,6 +188,7 @@ def rank_times(
 
 def fill_units_database(path: Path, units: Sequence[dict[str, Any]]) -> tuple[Engine, str]:
     """A gateway schema holding the units and one incident to recommend for; the incident's id."""
+    path.unlink(missing_ok=True)  # a run before on the same platform: the units again, fresh
     engine = make_engine(f"sqlite:///{path}")
     Base.metadata.create_all(engine)
     session_factory = make_session_factory(engine)
@@ -688,13 +689,32 @@ def stage_round_trip(platform: Platform, dbs: Databases, options: Options) -> li
 # -- the run ---------------------------------------------------------------------------------
 
 
+def in_process_stage(data_dir: Path, options: Options) -> list[Row]:
+    return stage("stage_recommend", lambda: stage_recommend(data_dir, options))
+
+
+def platform_stages(platform: Platform, dbs: Databases, options: Options) -> list[Row]:
+    return [
+        row
+        for measure in (stage_board, stage_round_trip)
+        for row in stage(measure.__name__, lambda m=measure: m(platform, dbs, options))
+    ]
+
+
+def run_on(platform: Platform, dbs: Databases, options: Options) -> list[Row]:
+    """Every stage against a platform already running, one shared with the other benchmarks
+    (the test suite's smoke run): stage 1 in this process, the others over the platform. The
+    board counts at least its own incidents, and the round trip dispatches only incidents it
+    reported and times only the tasks those orders made."""
+    return in_process_stage(platform.config.data_dir, options) + platform_stages(platform, dbs, options)
+
+
 def run(options: Options) -> list[Row]:
+    """Stage 1 before the platform starts, so nothing else competes for the machine."""
     with platform_in_temp_dir("jcp-bench-dispatch-", keep=options.keep) as (platform, dbs):
-        rows = stage("stage_recommend", lambda: stage_recommend(platform.config.data_dir, options))
+        rows = in_process_stage(platform.config.data_dir, options)
         platform.start()
-        for measure in (stage_board, stage_round_trip):
-            rows += stage(measure.__name__, lambda m=measure: m(platform, dbs, options))
-        return rows
+        return rows + platform_stages(platform, dbs, options)
 
 
 def parse_options(argv: Sequence[str] | None = None) -> Options:
