@@ -49,12 +49,14 @@ lint: install
 migrate: install
 	$(BIN)/python -m infra.schema
 
+# BENCH_ARGS=--smoke: every stage once with tiny counts, to see that each benchmark still runs.
 bench: install
-	$(BIN)/python -m bench.fanout
-	$(BIN)/python -m bench.dispatch
-	$(BIN)/python -m bench.callup
-	$(BIN)/python -m bench.partners
-	$(BIN)/python -m bench.console
+	$(BIN)/python -m bench.fanout $(BENCH_ARGS)
+	$(BIN)/python -m bench.dispatch $(BENCH_ARGS)
+	$(BIN)/python -m bench.callup $(BENCH_ARGS)
+	$(BIN)/python -m bench.partners $(BENCH_ARGS)
+	$(BIN)/python -m bench.console $(BENCH_ARGS)
+	$(BIN)/python -m bench.answers $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) build var .pytest_cache .ruff_cache

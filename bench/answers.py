@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import psycopg
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bench.stats import Row, latency_rows, report
@@ -120,7 +121,16 @@ def answers(factory: sessionmaker[Session], options: Options, *, grouped: bool) 
     began = time.perf_counter()
     with ThreadPoolExecutor(options.devices) as pool:
         list(pool.map(one, range(options.answers)))
-    return Run(per_s=options.answers / (time.perf_counter() - began), waits=waits)
+    elapsed = time.perf_counter() - began
+    with factory() as session:
+        written = session.scalar(
+            select(func.count())
+            .select_from(callups.MemberAnswer)
+            .where(callups.MemberAnswer.call_up_id == call_up_id)
+        )
+    if written != options.answers:
+        raise RuntimeError(f"{written} of {options.answers} answers written")
+    return Run(per_s=options.answers / elapsed, waits=waits)
 
 
 def measure(kind: str, options: Options) -> list[Row]:

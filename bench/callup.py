@@ -18,6 +18,9 @@ agency's console, ``/api/v1/m/<token>/answer``) or through the agency's gRPC ``R
 2. the call-up of 300 to the board showing 300 acknowledged: from the moment the devices are
    released (one barrier for all of them) to the first poll answering ``acknowledged == 300``.
 
+``--team`` calls up another of the demo's teams instead (a smoke run, ``--smoke``, calls up the
+30 school guards once).
+
 Ahead of both, the table shows the call-up itself: the POST's answer, and the time until the
 agency holds the call-up (``roster_demo.wait_for_call_up``, which looks every 50 ms).
 
@@ -55,9 +58,10 @@ from typing import Any, TypeVar
 import grpc
 import httpx
 
-from bench.harness import options_parser, platform_in_temp_dir, wait_consumer_assigned
+from bench.harness import options_parser, parse_args, platform_in_temp_dir, wait_consumer_assigned
 from bench.kafka_baseline import BenchError, GroupReader, wait_all
 from bench.payloads import Record
+from bench.probe import Databases
 from bench.stats import Row, latency_rows, ms, report
 from infra import roster_demo
 from infra.platform import Platform
@@ -70,7 +74,7 @@ from kernel.bus.topics import TopicSpec
 from kernel.grpc_auth import authorized_channel
 from kernel.settings import CommonSettings
 
-MILITIA = next(team for team in roster_demo.TEAMS if team.id == "militia-emergency")
+TEAMS = {team.id: team for team in roster_demo.TEAMS}
 TEAMS_PATH = "/api/v1/roster/teams"
 CALLUPS_PATH = "/api/v1/roster/callups"
 # gRPC Python shares one connection among channels to the same target unless told otherwise;
@@ -79,12 +83,14 @@ OWN_CONNECTION = [("grpc.use_local_subchannel_pool", 1)]
 BARRIER_TIMEOUT_S = 60.0
 BOARD_TIMEOUT_S = 30.0
 RPC_TIMEOUT_S = 10.0
+SMOKE = {"team": "school-guards", "devices": 4, "rounds": 1, "warm_up": 0}
 
 T = TypeVar("T")
 
 
 @dataclass(frozen=True)
 class Options:
+    team: roster_demo.TeamSpec
     via: str
     devices: int
     rounds: int
@@ -246,29 +252,27 @@ class Round:
         return [item for item in self.sent if not item.error and item.member_id in self.poller.visible]
 
 
-def load_team(client: httpx.Client) -> None:
-    """As the roster tests do: the team, then its members as the CSV an operator uploads."""
-    client.post(
-        TEAMS_PATH,
-        json={
-            "id": MILITIA.id,
-            "agency": MILITIA.agency,
-            "name": MILITIA.name,
-            "kind": MILITIA.kind,
-            "assembly_point": MILITIA.assembly_point,
-        },
-    ).raise_for_status()
+def load_team(client: httpx.Client, team: roster_demo.TeamSpec) -> None:
+    """As the roster tests do: the team, then its members as the CSV an operator uploads. A team
+    already there (a platform this benchmark ran on before) is left as it is: every round
+    stands its call-up down, so its members are available again."""
+    made = client.post(TEAMS_PATH, json=team.body())
+    if made.status_code == 409:
+        return
+    made.raise_for_status()
     client.put(
-        f"{TEAMS_PATH}/{MILITIA.id}/members.csv",
-        content=roster_demo.team_csv(MILITIA).encode(),
+        f"{TEAMS_PATH}/{team.id}/members.csv",
+        content=roster_demo.team_csv(team).encode(),
         headers={"Content-Type": "text/csv"},
     ).raise_for_status()
 
 
-def call_up(client: httpx.Client, stub: roster_pb2_grpc.AgencyRosterServiceStub) -> tuple[str, float, float]:
+def call_up(
+    client: httpx.Client, stub: roster_pb2_grpc.AgencyRosterServiceStub, team: roster_demo.TeamSpec
+) -> tuple[str, float, float]:
     """The call-up's id, its POST's seconds, and seconds from the POST to the agency holding it."""
     started = time.perf_counter()
-    response = client.post(CALLUPS_PATH, json={"team_id": MILITIA.id})
+    response = client.post(CALLUPS_PATH, json={"team_id": team.id})
     post_s = time.perf_counter() - started
     if response.status_code != 201:
         raise BenchError(f"call-up refused: {response.status_code} {response.text}")
@@ -331,10 +335,10 @@ class LinkPhone(Sender):
         return Sent(member_id, sent, time.time(), error)
 
 
-def member_links(platform: Platform, call_up_id: str) -> list[tuple[str, str]]:
+def member_links(platform: Platform, call_up_id: str, agency: str) -> list[tuple[str, str]]:
     """(member, link token) of every called member, from the agency's muster board."""
-    headers = {"Authorization": f"Bearer {platform.token('agency_commander', MILITIA.agency)}"}
-    console_url = platform.config.console_url(MILITIA.agency)
+    headers = {"Authorization": f"Bearer {platform.token('agency_commander', agency)}"}
+    console_url = platform.config.console_url(agency)
     with httpx.Client(base_url=console_url, headers=headers, timeout=RPC_TIMEOUT_S) as console:
         board = console.get(f"/api/v1/callups/{call_up_id}").raise_for_status().json()
     return [(member["member_id"], member["link"].rsplit("/m/", 1)[1]) for member in board["members"]]
@@ -345,16 +349,17 @@ def devices_for(
 ) -> tuple[list[Sender], Release]:
     """The members' phones in ``--devices`` groups, answering the way ``--via`` says, and the
     barrier that lets them go together."""
+    agency = options.team.agency
     if options.via == "links":
-        tokens = dict(member_links(platform, call_up_id))
+        tokens = dict(member_links(platform, call_up_id, agency))
         linked = shares([(member, tokens[member]) for member in members], options.devices)
         release = Release(len(linked))
-        console_url = platform.config.console_url(MILITIA.agency)
+        console_url = platform.config.console_url(agency)
         return [LinkPhone(console_url, group, release) for group in linked], release
     groups = shares(members, options.devices)
     release = Release(len(groups))
-    target = platform.config.grpc_target(MILITIA.agency)
-    token = platform.token("agency_operator", MILITIA.agency)
+    target = platform.config.grpc_target(agency)
+    token = platform.token("agency_operator", agency)
     return [Device(target, token, call_up_id, group, release) for group in groups], release
 
 
@@ -364,7 +369,7 @@ def our_round(
     stub: roster_pb2_grpc.AgencyRosterServiceStub,
     options: Options,
 ) -> Round:
-    call_up_id, post_s, reached_s = call_up(client, stub)
+    call_up_id, post_s, reached_s = call_up(client, stub, options.team)
     try:
         members = called_members(client, call_up_id)
         poller = MusterPoller(platform, call_up_id, called=len(members), interval_s=options.poll_s)
@@ -416,20 +421,20 @@ class Producer(Sender):
                 producer.close(timeout=5)
 
 
-def answer_records(count: int) -> list[Record]:
-    """What the military agency's relay publishes for each acknowledgement, keyed uniquely so the
+def answer_records(count: int, team: roster_demo.TeamSpec) -> list[Record]:
+    """What the team's agency's relay publishes for each acknowledgement, keyed uniquely so the
     reader can tell them apart (the topic's one partition stands for the shared key)."""
     call_up_id = str(uuid.uuid4())
     records: list[Record] = []
     for index in range(count):
         message = pb.MemberResponded(
             call_up_id=call_up_id,
-            member_id=f"{MILITIA.prefix}-{index + 1:03d}",
-            agency=MILITIA.agency,
+            member_id=f"{team.prefix}-{index + 1:03d}",
+            agency=team.agency,
             response=pb.RESPONSE_ACKNOWLEDGED,
         )
         message.at.GetCurrentTime()
-        event = new_event(message=message, source=sources.agency(MILITIA.agency), subject=call_up_id)
+        event = new_event(message=message, source=sources.agency(team.agency), subject=call_up_id)
         records.append((message.member_id.encode(), to_headers(event), message.SerializeToString()))
     return records
 
@@ -458,7 +463,7 @@ def base_round(bootstrap_servers: str, options: Options, count: int) -> BaseRoun
     settings = CommonSettings(bootstrap_servers=bootstrap_servers)
     topic = f"bench.callup.{uuid.uuid4().hex[:8]}"
     create_topics(bootstrap_servers, (TopicSpec(topic, partitions=1),))
-    records = answer_records(count)
+    records = answer_records(count, options.team)
     reader = GroupReader(settings, group_id=f"{topic}.gateway", topic=topic, expected=count)
     reader.start()
     try:
@@ -517,9 +522,10 @@ def ack_rows(rounds: Sequence[Round], bases: Sequence[BaseRound], options: Optio
 def board_rows(rounds: Sequence[Round], bases: Sequence[BaseRound], warm_up: Sequence[Round]) -> list[Row]:
     ours_worst = worst([rnd.board_s for rnd in rounds])
     base_worst = worst([base.all_s for base in bases])
+    called = len(rounds[0].sent)
     rows = [
         Row(
-            f"3 muster board ({len(rounds[0].sent)} called)",
+            f"3 muster board ({called} called)",
             "release to board shows all, worst s",
             ours_worst,
             base_worst,
@@ -536,8 +542,8 @@ def board_rows(rounds: Sequence[Round], bases: Sequence[BaseRound], warm_up: Seq
     get_s = [value for rnd in rounds for value in rnd.poller.get_s]
     polls = [len(rnd.poller.get_s) for rnd in rounds]
     rows += [
-        Row("", "muster GET (300 members) p50 ms", ms(get_s, 50)),
-        Row("", "muster GET (300 members) p99 ms", ms(get_s, 99)),
+        Row("", f"muster GET ({called} members) p50 ms", ms(get_s, 50)),
+        Row("", f"muster GET ({called} members) p99 ms", ms(get_s, 99)),
         Row("", "polls per round (mean)", sum(polls) / len(polls)),
         Row("", "muster GET failed", float(sum(rnd.poller.failed for rnd in rounds))),
     ]
@@ -562,9 +568,9 @@ def measure(platform: Platform, options: Options) -> list[Row]:
     warm_up: list[Round] = []
     with (
         platform.client("admin", timeout=30.0) as client,
-        platform.agency_channel(MILITIA.agency) as channel,
+        platform.agency_channel(options.team.agency) as channel,
     ):
-        load_team(client)
+        load_team(client, options.team)
         stub = roster_pb2_grpc.AgencyRosterServiceStub(channel)
         for index in range(options.warm_up + options.rounds):
             started = time.monotonic()
@@ -588,14 +594,24 @@ def measure(platform: Platform, options: Options) -> list[Row]:
     ]
 
 
+def run_on(platform: Platform, dbs: Databases, options: Options) -> list[Row]:
+    """Every stage against a platform already running: this benchmark's own, or one shared with
+    the other benchmarks (the test suite's smoke run). It reads no database (``dbs``), only
+    the muster board."""
+    return measure(platform, options)
+
+
 def run(options: Options) -> list[Row]:
-    with platform_in_temp_dir("jcp-bench-callup-", keep=options.keep) as (platform, _):
+    with platform_in_temp_dir("jcp-bench-callup-", keep=options.keep) as (platform, dbs):
         platform.start()
-        return measure(platform, options)
+        return run_on(platform, dbs, options)
 
 
 def parse_options(argv: Sequence[str] | None = None) -> Options:
     parser = options_parser("bench.callup", __doc__)
+    parser.add_argument(
+        "--team", choices=sorted(TEAMS), default="militia-emergency", help="the demo team called up"
+    )
     parser.add_argument(
         "--via", choices=("links", "grpc"), default="links", help="how members answer: personal links or gRPC"
     )
@@ -603,10 +619,11 @@ def parse_options(argv: Sequence[str] | None = None) -> Options:
     parser.add_argument("--rounds", type=int, default=3, help="measured call-ups, each with a baseline")
     parser.add_argument("--warm-up", type=int, default=1, help="call-ups answered first and not counted")
     parser.add_argument("--poll-ms", type=float, default=20.0, help="muster board poll interval")
-    args = parser.parse_args(argv)
+    args = parse_args(parser, argv, smoke=SMOKE)
     if args.devices < 1 or args.rounds < 1 or args.warm_up < 0:
         parser.error("--devices and --rounds must be at least 1, --warm-up at least 0")
     return Options(
+        team=TEAMS[args.team],
         via=args.via,
         devices=args.devices,
         rounds=args.rounds,

@@ -23,6 +23,7 @@ from bench.harness import (
     mirrored_acks,
     newest_activity,
     options_parser,
+    parse_args,
     platform_in_temp_dir,
     stage,
     wait_consumer_assigned,
@@ -33,6 +34,7 @@ from bench.stats import Row, latency_rows, report
 from infra.platform import Platform
 
 AGENCY = "localgov"
+SMOKE = {"rate": 20.0, "answers": 3}
 
 
 @dataclass(frozen=True)
@@ -113,17 +115,23 @@ def stage_answers(platform: Platform, dbs: Databases, options: Options) -> list[
     ]
 
 
+def run_on(platform: Platform, dbs: Databases, options: Options) -> list[Row]:
+    """Every stage against a platform already running: this benchmark's own, or one shared with
+    the other benchmarks (the test suite's smoke run). Each answer is to a task of its own."""
+    return stage("console answers", lambda: stage_answers(platform, dbs, options))
+
+
 def run(options: Options) -> list[Row]:
     with platform_in_temp_dir("jcp-bench-console-", keep=options.keep) as (platform, dbs):
         platform.start()
-        return stage("console answers", lambda: stage_answers(platform, dbs, options))
+        return run_on(platform, dbs, options)
 
 
 def parse_options(argv: Sequence[str] | None = None) -> Options:
     parser = options_parser("bench.console", __doc__)
     parser.add_argument("--rate", type=float, default=20.0, help="answers per second")
     parser.add_argument("--answers", type=int, default=200, help="tasks answered")
-    args = parser.parse_args(argv)
+    args = parse_args(parser, argv, smoke=SMOKE)
     if args.rate <= 0 or not 1 <= args.answers <= 1000:
         parser.error("--rate must be positive and --answers between 1 and 1000 (a console page)")
     return Options(rate=args.rate, answers=args.answers, keep=args.keep)

@@ -48,6 +48,7 @@ from bench.harness import (
     mirrored_acks,
     newest_activity,
     options_parser,
+    parse_args,
     platform_in_temp_dir,
     stage,
     wait_consumer_assigned,
@@ -98,6 +99,16 @@ WARM_UP_CALLS = 5
 # Stage 2's orders would otherwise breach their acknowledge clocks two minutes later, in the
 # middle of stage 3's timed window, and its figures would carry 200 escalations nobody asked for.
 QUIET_POLICY = ResponsePolicy(acknowledge_s=3600.0, on_scene_day_s=7200.0, on_scene_night_s=7200.0)
+SMOKE = {
+    "units": 200,
+    "points": 5,
+    "calls": 3,
+    "incidents": 10,
+    "dispatched": 3,
+    "requests": 3,
+    "rate": 10.0,
+    "seconds": 0.5,
+}
 
 
 @dataclass(frozen=True)
@@ -177,6 +188,7 @@ def rank_times(
 
 def fill_units_database(path: Path, units: Sequence[dict[str, Any]]) -> tuple[Engine, str]:
     """A gateway schema holding the units and one incident to recommend for; the incident's id."""
+    path.unlink(missing_ok=True)  # a run before on the same platform: the units again, fresh
     engine = make_engine(f"sqlite:///{path}")
     Base.metadata.create_all(engine)
     session_factory = make_session_factory(engine)
@@ -472,17 +484,20 @@ class Dispatched:
 
 
 async def paced_dispatch(
-    host: str, port: int, incident_ids: Sequence[str], *, rate: float, connections: int = 16
+    host: str, port: int, incident_ids: Sequence[str], *, rate: float, token: str, connections: int = 16
 ) -> tuple[list[Dispatched], float]:
-    """Open loop, as ``loadgen.paced``, but one incident per request and the task id kept.
-    The clock starts when the request is due, so waiting for a free connection counts."""
+    """Open loop, as ``loadgen.paced``, but one incident per request and the task id kept,
+    signed in with ``token`` (a commander's). The clock starts when the request is due, so
+    waiting for a free connection counts."""
     pool: asyncio.Queue[loadgen.Connection] = asyncio.Queue()
     for _ in range(connections):
         pool.put_nowait(await loadgen.Connection.open(host, port))
     results: list[Dispatched] = []
 
     async def one(incident_id: str) -> None:
-        request = loadgen.build_request(host, port, f"{INCIDENTS_PATH}/{incident_id}/dispatch", DISPATCH_BODY)
+        request = loadgen.build_request(
+            host, port, f"{INCIDENTS_PATH}/{incident_id}/dispatch", DISPATCH_BODY, token
+        )
         started_wall, started = time.time(), time.perf_counter()
         connection = await pool.get()
         try:
@@ -588,10 +603,17 @@ def kafka_round_trips(
 
 
 def precreate(platform: Platform, count: int, rng: random.Random) -> list[str]:
+    """The incidents stage 3 dispatches, reported by an operator ahead of the timed window."""
     bodies = [civil_dispute_body(index, rng) for index in range(count)]
     created = asyncio.run(
         loadgen.paced(
-            HOST, platform.config.http_port, INCIDENTS_PATH, bodies, rate=200.0, duration_s=count / 200.0
+            HOST,
+            platform.config.http_port,
+            INCIDENTS_PATH,
+            bodies,
+            rate=200.0,
+            duration_s=count / 200.0,
+            token=platform.token("operator"),
         )
     )
     if created.failed or len(created.ids) < count:
@@ -612,6 +634,7 @@ def stage_round_trip(platform: Platform, dbs: Databases, options: Options) -> li
     )
     gateway = dbs.engines["gateway"]
     after_id = newest_activity(gateway)
+    commander = platform.token("commander")
     operator = AgencyOperator(
         platform.config.grpc_target(OPERATOR_AGENCY),
         platform.token("agency_operator", OPERATOR_AGENCY),
@@ -622,7 +645,9 @@ def stage_round_trip(platform: Platform, dbs: Databases, options: Options) -> li
         operator.ready.wait(30.0)
         if operator.error is not None:
             raise kafka_baseline.BenchError(f"agency operator failed: {operator.error!r}")
-        sent, elapsed = asyncio.run(paced_dispatch(HOST, platform.config.http_port, ids, rate=options.rate))
+        sent, elapsed = asyncio.run(
+            paced_dispatch(HOST, platform.config.http_port, ids, rate=options.rate, token=commander)
+        )
         task_ids = {item.task_id for item in sent if item.task_id is not None}
         mirrored = mirrored_acks(gateway, after_id, task_ids, timeout=60.0)
     finally:
@@ -664,13 +689,32 @@ def stage_round_trip(platform: Platform, dbs: Databases, options: Options) -> li
 # -- the run ---------------------------------------------------------------------------------
 
 
+def in_process_stage(data_dir: Path, options: Options) -> list[Row]:
+    return stage("stage_recommend", lambda: stage_recommend(data_dir, options))
+
+
+def platform_stages(platform: Platform, dbs: Databases, options: Options) -> list[Row]:
+    return [
+        row
+        for measure in (stage_board, stage_round_trip)
+        for row in stage(measure.__name__, lambda m=measure: m(platform, dbs, options))
+    ]
+
+
+def run_on(platform: Platform, dbs: Databases, options: Options) -> list[Row]:
+    """Every stage against a platform already running, one shared with the other benchmarks
+    (the test suite's smoke run): stage 1 in this process, the others over the platform. The
+    board counts at least its own incidents, and the round trip dispatches only incidents it
+    reported and times only the tasks those orders made."""
+    return in_process_stage(platform.config.data_dir, options) + platform_stages(platform, dbs, options)
+
+
 def run(options: Options) -> list[Row]:
+    """Stage 1 before the platform starts, so nothing else competes for the machine."""
     with platform_in_temp_dir("jcp-bench-dispatch-", keep=options.keep) as (platform, dbs):
-        rows = stage("stage_recommend", lambda: stage_recommend(platform.config.data_dir, options))
+        rows = in_process_stage(platform.config.data_dir, options)
         platform.start()
-        for measure in (stage_board, stage_round_trip):
-            rows += stage(measure.__name__, lambda m=measure: m(platform, dbs, options))
-        return rows
+        return rows + platform_stages(platform, dbs, options)
 
 
 def parse_options(argv: Sequence[str] | None = None) -> Options:
@@ -685,7 +729,7 @@ def parse_options(argv: Sequence[str] | None = None) -> Options:
     parser.add_argument("--seconds", type=float, default=20.0, help="stage 3 duration")
     parser.add_argument("--poll-ms", type=float, default=5.0, help="agency operator's ListTasks interval")
     parser.add_argument("--seed", type=int, default=7, help="random seed for units and points")
-    args = parser.parse_args(argv)
+    args = parse_args(parser, argv, smoke=SMOKE)
     return Options(
         units=args.units,
         points=args.points,

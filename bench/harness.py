@@ -1,13 +1,22 @@
 """What every benchmark runs on: a whole platform of real processes on free ports, in a
-temporary folder that is removed afterwards (kept with ``--keep``, to read the logs)."""
+temporary folder that is removed afterwards (kept with ``--keep``, to read the logs).
+
+Every benchmark also takes ``--smoke``: each stage once with tiny counts and short durations,
+so a change that breaks a benchmark (a stage that errors, requests refused) shows up in the
+test suite (``tests/e2e/test_benchmarks.py``) instead of on the next ``make bench``.
+"""
 
 import argparse
+import contextlib
 import shutil
+import signal
+import subprocess
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import httpx
 from sqlalchemy import Engine, func, select
@@ -28,7 +37,29 @@ def options_parser(module: str, doc: str | None) -> argparse.ArgumentParser:
         prog=f"python -m {module}", description=doc, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--keep", action="store_true", help="keep the data dir and logs")
+    parser.add_argument(
+        "--smoke",
+        action="store_true",
+        help="every stage with tiny counts and short durations: shows the benchmark runs end to end; "
+        "its figures mean nothing",
+    )
     return parser
+
+
+def parse_args(
+    parser: argparse.ArgumentParser, argv: Sequence[str] | None, *, smoke: Mapping[str, Any]
+) -> argparse.Namespace:
+    """The benchmark's options; with ``--smoke`` its defaults are ``smoke``'s tiny ones (an
+    option given on the command line still wins)."""
+    args = parser.parse_args(argv)
+    unknown = smoke.keys() - vars(args).keys()
+    if unknown:
+        raise ValueError(f"{parser.prog} has no options {sorted(unknown)}, which its smoke run sets")
+    if args.smoke:
+        parser.set_defaults(**smoke)
+        args = parser.parse_args(argv)
+        print("Smoke run (--smoke): tiny counts, the figures only show that every stage ran", flush=True)
+    return args
 
 
 def new_platform(data_dir: Path, env: dict[str, str] | None = None) -> Platform:
@@ -47,12 +78,28 @@ def platform_in_temp_dir(
     try:
         yield platform, dbs
     finally:
-        platform.stop()
+        stop_services_together(platform)
         dbs.close()
         if keep:
             print(f"data and logs kept in {data_dir}")
         else:
             shutil.rmtree(data_dir, ignore_errors=True)
+
+
+def stop_services_together(platform: Platform, timeout: float = 10.0) -> None:
+    """Every service told to stop at once, then the broker (``Platform.stop``, which also kills
+    what is still running): nothing is measured any more, and on a loaded machine five
+    shutdowns in a row take longer than some benchmarks' stages."""
+    services = [
+        process for name, process in platform.processes.items() if name != "broker" and process.poll() is None
+    ]
+    for process in services:
+        process.send_signal(signal.SIGTERM)
+    deadline = time.monotonic() + timeout
+    for process in services:
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            process.wait(max(0.0, deadline - time.monotonic()))
+    platform.stop()
 
 
 def wait_consumer_assigned(platform: Platform, timeout: float) -> float:
