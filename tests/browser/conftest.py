@@ -89,6 +89,8 @@ class Screens:
     browser: Browser
     platform: Platform
     opened: list[Screen] = field(default_factory=list)
+    # Every window of the module's tests, closed or not: what they asked for stays checkable.
+    seen: list[Screen] = field(default_factory=list)
 
     def blank(self, *, viewport: dict[str, int] = WALL, lang: str = "zh") -> Screen:
         """A new browser window that remembers every request it makes and every script error."""
@@ -98,6 +100,7 @@ class Screens:
         page.on("request", lambda request: screen.requests.append(request.url))
         page.on("pageerror", lambda error: screen.errors.append(str(error)))
         self.opened.append(screen)
+        self.seen.append(screen)
         if lang == "en":
             context.add_init_script("localStorage.setItem('jcp.lang', 'en')")
         return screen
@@ -123,8 +126,16 @@ def sign_in(page: Page, username: str, password: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def screens(browser: Browser, platform: Platform) -> Iterator[Screens]:
-    opened = Screens(browser=browser, platform=platform)
+def seen_screens() -> list[Screen]:
+    return []
+
+
+@pytest.fixture
+def screens(browser: Browser, platform: Platform, seen_screens: list[Screen]) -> Iterator[Screens]:
+    """Windows closed when each test ends: an open page keeps polling, streaming and ticking its
+    clocks, and a module's worth of them loads the machine enough to slow the tests after it.
+    ``seen`` keeps every window of the module, for the checks that no request left it."""
+    opened = Screens(browser=browser, platform=platform, seen=seen_screens)
     yield opened
     for screen in opened.opened:
         screen.context.close()

@@ -371,10 +371,10 @@ def test_the_partner_inbox_answers_a_request_and_every_request_stayed_on_the_pla
     expect(page.locator("main tr[data-unit-id='swat-2']")).to_contain_text("特警二大队应急处置队")
 
     origin = platform.config.gateway_url
-    every = [url for screen in screens.opened for url in screen.requests]
+    every = [url for screen in screens.seen for url in screen.requests]
     assert len(every) > 50
     assert [url for url in every if not same_origin(url, origin)] == []
-    assert [error for screen in screens.opened for error in screen.errors] == []
+    assert [error for screen in screens.seen for error in screen.errors] == []
 
 
 def test_an_admin_makes_and_disables_an_account_and_issues_and_revokes_a_partner_key(
