@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 PROTOS := $(wildcard proto/jcp/*/v1/*.proto)
 export PYTHONPATH := $(CURDIR):$(CURDIR)/build/proto
 
-.PHONY: install proto run test lint bench migrate clean browser
+.PHONY: install proto run test lint bench bench-smoke migrate clean browser
 
 install: $(VENV)/.installed proto
 
@@ -45,6 +45,10 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
+
+# Every benchmark's stages once, tiny counts, on one shared platform: that they still run.
+bench-smoke: install
+	$(BIN)/python -m pytest -m bench tests/e2e/test_benchmarks.py
 
 migrate: install
 	$(BIN)/python -m infra.schema

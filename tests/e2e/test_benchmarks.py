@@ -27,6 +27,8 @@ from bench.stats import Row, render
 from infra.platform import PYTHONPATH, ROOT, Platform
 from tests.conftest import running_platform
 
+pytestmark = pytest.mark.bench
+
 # Only the partners benchmark sets anything (partner rate limits no stage reaches); the others
 # run on defaults and none of them comes near those limits.
 SMOKE_ENV = partners.ENV
