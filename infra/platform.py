@@ -21,7 +21,7 @@ import httpx
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from infra import broker
-from infra.processes import kill, spawn, terminate
+from infra.processes import kill, spawn, terminate, terminate_all
 from kernel.catalog import AGENCIES
 from kernel.grpc_auth import authorized_channel
 from kernel.profiles import load as load_profile
@@ -130,10 +130,11 @@ class Platform:
             raise
 
     def stop(self) -> None:
-        for name in [*self.replicas, *reversed(SERVICES), "broker"]:
-            process = self.processes.pop(name, None)
-            if process is not None:
-                terminate(process)
+        services = [self.processes.pop(name, None) for name in [*self.replicas, *SERVICES]]
+        terminate_all([process for process in services if process is not None])
+        broker_process = self.processes.pop("broker", None)
+        if broker_process is not None:
+            terminate(broker_process)
 
     def wait_ready(self, timeout: float = START_TIMEOUT_S, services: Iterable[str] = SERVICES) -> None:
         deadline = time.monotonic() + timeout
