@@ -12,7 +12,15 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 from sqlalchemy import JSON, BigInteger, Date, Float, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -156,13 +164,14 @@ class OutcomeCreate(BaseModel):
 
     outcome: Outcome
     decided_on: date
-    agreement: str | None = Field(default=None, max_length=4000)
+    agreement: str | None = Field(default=None, max_length=4000, validate_default=True)
 
-    @model_validator(mode="after")
-    def _settled_needs_its_agreement(self) -> "OutcomeCreate":
-        if self.outcome == Outcome.SETTLED and not (self.agreement or "").strip():
-            raise ValueError("a settled dispute needs the agreement's text (agreement)")
-        return self
+    @field_validator("agreement")
+    @classmethod
+    def _settled_needs_its_agreement(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if info.data.get("outcome") == Outcome.SETTLED and not (value or "").strip():
+            raise ValueError("a dispute settled with an agreement needs the agreement's text")
+        return value
 
 
 class FollowUpCreate(BaseModel):
