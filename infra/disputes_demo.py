@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import httpx
 from sqlalchemy import select
 
 from gateway.disputes import service
@@ -170,3 +171,50 @@ def load(url: str, *, now: datetime) -> int:
             return len(cases)
     finally:
         engine.dispose()
+
+
+# Open cases of this year, registered and mediated through the API as the page would.
+OPEN_CASES: tuple[dict[str, Any], ...] = (
+    {
+        "kind": "oil_area_worker_farmer",
+        "summary": "井场扩建占用耕地，村民要求提高青苗补偿并阻工",
+        "parties": [
+            {"name": "刘长海", "id_number": "370502196803150317", "phone": "13954621873"},
+            {"name": "胜利油田东辛采油厂", "phone": "0546-8551234"},
+        ],
+        "place": "六户镇东辛输油管线 K12 井场",
+        "latitude": 37.4131,
+        "longitude": 118.4540,
+        "mediator": MEDIATORS[0],
+        "sessions": ("油地双方到场，村民陈述补偿诉求。", "对照补偿标准逐项核对，分歧集中在青苗费。"),
+    },
+    {
+        "kind": "wage_arrears",
+        "summary": "建筑工地 23 名务工人员讨要拖欠工资",
+        "parties": [
+            {"name": "孙国强", "phone": "13605468821"},
+            {"name": "东营某建筑劳务公司", "phone": "0546-7778899"},
+        ],
+        "place": "黄河路街道某住宅项目工地",
+        "latitude": 37.4540,
+        "longitude": 118.5251,
+        "center": "construction",
+        "mediator": MEDIATORS[1],
+        "sessions": (),
+    },
+)
+
+
+def open_cases(client: httpx.Client) -> None:
+    """Register this year's open cases, each with its sessions so far."""
+    for case in OPEN_CASES:
+        body = {key: value for key, value in case.items() if key != "sessions"}
+        made = client.post("/api/v1/disputes", json=body)
+        made.raise_for_status()
+        reported_at = datetime.fromisoformat(made.json()["reported_at"])
+        held_on = reported_at.astimezone(ZoneInfo(TIMEZONE)).date().isoformat()
+        for notes in case["sessions"]:
+            client.post(
+                f"/api/v1/disputes/{made.json()['id']}/sessions",
+                json={"held_on": held_on, "mediator": case["mediator"], "notes": notes},
+            ).raise_for_status()
