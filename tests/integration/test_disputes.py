@@ -152,6 +152,10 @@ def test_the_bulletin_counts_reports_by_time_and_outcomes_by_their_date(gateway:
     with transaction(gateway.session_factory) as session:
         month = service.bulletin_figures(session=session, start=april[0], end=april[1], center=None)
         one_day = service.bulletin_figures(session=session, start=day[0], end=day[1], center=None)
+        # Noon to noon: the outcome dated 10 April counts, its local midnight being inside.
+        noon = service.bulletin_figures(
+            session=session, start=day[0] - timedelta(hours=12), end=day[1] - timedelta(hours=12), center=None
+        )
         joint = service.bulletin_figures(session=session, start=april[0], end=april[1], center="stability")
         nothing = service.bulletin_figures(
             session=session,
@@ -164,6 +168,7 @@ def test_the_bulletin_counts_reports_by_time_and_outcomes_by_their_date(gateway:
     assert {kind: n for kind, n in month.by_kind.items() if n} == {"neighbours": 1, "wage_arrears": 1}
     assert len(month.by_kind) == 8
     assert (one_day.reported, one_day.mediated, one_day.settled) == (0, 1, 1)
+    assert (noon.mediated, noon.settled) == (1, 1)
     # C is the construction center's.
     assert (joint.reported, joint.mediated, joint.settled) == (1, 1, 0)
     assert (nothing.reported, nothing.mediated, nothing.settled, nothing.settled_rate) == (0, 0, 0, None)
