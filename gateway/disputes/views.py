@@ -2,10 +2,12 @@
 mediation figures (JSON and CSV). Recording needs intake, the room that takes reported
 problems in; reading needs view, with parties masked unless the reader handles cases."""
 
-from typing import Annotated, Any
+from collections.abc import Callable
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import PlainTextResponse
+from sqlalchemy.orm import Session
 
 from gateway.auth.deps import Intake, SignedIn, signed_in
 from gateway.auth.roles import Permission, allows
@@ -107,7 +109,8 @@ def get_dispute(case_id: str, session: ReadSession, who: Reader) -> DisputeRead:
     return service.read(session=session, row=row, unmasked=allows(who.role, Permission.INTAKE))
 
 
-def _recorded(ctx: Context, case_id: str, step: Any) -> DisputeRead:
+def _recorded(ctx: Context, case_id: str, step: Callable[[Session], object]) -> DisputeRead:
+    """One recording step and the case as it stands after it, in one transaction."""
     with transaction(ctx.session_factory) as session:
         step(session)
         row = service.get(session=session, case_id=case_id)

@@ -15,7 +15,7 @@ from infra import disputes_demo
 from infra.platform import Platform
 from tests.browser.conftest import CONTRASTS, LAPTOP, Screens
 from tests.conftest import new_platform
-from tests.support import dispose_engines
+from tests.support import dispose_engines, incident_body
 
 Shots = Callable[[Page, str], Path]
 HAN = re.compile(r"[\u4e00-\u9fff]")
@@ -118,14 +118,30 @@ def test_only_those_allowed_see_key_persons_and_an_identity_needs_a_reason(
             },
         )
         assert made.status_code == 201, made.text
+        incident = commander.post(
+            "/api/v1/incidents", json=incident_body(category="key_person", title="重点人员进入辖区")
+        )
+        assert incident.status_code == 201, incident.text
+        linked = commander.post(
+            f"/api/v1/key-persons/{made.json()['id']}/links",
+            json={"subject_kind": "incident", "subject_id": incident.json()["id"], "note": "车站发现"},
+        )
+        assert linked.status_code == 201, linked.text
     person = made.json()["id"]
+    incident_page = f"{platform.config.gateway_url}/#/incident/{incident.json()['id']}"
 
     operator = screens.open("operator", viewport=LAPTOP).page
     expect(operator.locator("#nav a[href='#/disputes']")).to_be_visible()
     expect(operator.locator("#nav a[href='#/key-persons']")).to_have_count(0)
+    operator.goto(incident_page)
+    expect(operator.locator("main h1")).to_contain_text("重点人员进入辖区")
+    expect(operator.locator("#incident-key-persons")).to_have_count(0)
 
     page = screens.open("commander", viewport=LAPTOP).page
-    page.click("#nav a[href='#/key-persons']")
+    page.goto(incident_page)
+    expect(page.locator("#incident-key-persons")).to_contain_text("高**")
+    expect(page.locator("#incident-key-persons")).to_contain_text("车站发现")
+    page.click("#incident-key-persons a")
     row = page.locator(f"tr[data-person-id='{person}']")
     expect(row).to_contain_text("高**")
     expect(row).to_contain_text("**************0418")
