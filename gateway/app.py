@@ -24,7 +24,9 @@ from gateway.centers import views as center_views
 from gateway.context import GatewayContext
 from gateway.dispatch import views as dispatch_views
 from gateway.dispatch.clocks import ClockWatcher
+from gateway.disputes import views as dispute_views
 from gateway.incidents import views as incident_views
+from gateway.keypersons import views as key_person_views
 from gateway.partners import admin_views as partner_admin_views
 from gateway.partners import wiring as partner_wiring
 from gateway.partners.access.limits import RateLimiter
@@ -195,6 +197,8 @@ def create_app(settings: GatewaySettings | None = None, *, clock: Clock = utc_no
         roster_views.router,
         partner_admin_views.router,
         audit_views.router,
+        dispute_views.router,
+        key_person_views.router,
     ):
         app.include_router(router, dependencies=[Viewer])
     app.include_router(web_views.router)

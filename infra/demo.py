@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 import grpc
 import httpx
 
-from infra import roster_demo
+from infra import disputes_demo, roster_demo
 from infra.platform import Platform
 from jcp.incidents.v1 import agency_pb2, agency_pb2_grpc, incident_pb2
 from jcp.roster.v1 import roster_pb2, roster_pb2_grpc
@@ -385,6 +385,74 @@ def _partners(admin: httpx.Client, data_dir: Path) -> None:
     ).raise_for_status()
 
 
+# Key persons of the register (generated people; the report counts 931 under management), and
+# the demo incident each is named in, if any.
+KEY_PERSONS = (
+    (
+        {
+            "name": "高振华",
+            "id_number": "370502196505120418",
+            "phone": "13905462231",
+            "address": "辛店街道某村 12 号",
+            "category": "petitioner",
+            "responsible_officer": "辛店派出所 王警官",
+            "notes": "就油田用地补偿多次赴市上访，组织过聚集。",
+        },
+        "demo-12",
+    ),
+    (
+        {
+            "name": "马立新",
+            "id_number": "370502198211030035",
+            "phone": "15806463390",
+            "address": "东城街道某小区 5 号楼",
+            "category": "mental_health_risk",
+            "responsible_officer": "东城社区 张网格员",
+            "notes": "严重精神障碍患者，监护人为其母，住处距东城第二小学约 300 米。",
+        },
+        "demo-11",
+    ),
+    (
+        {
+            "name": "韩志刚",
+            "id_number": "370502197707260513",
+            "phone": "13561091825",
+            "address": "牛庄镇西刘村",
+            "category": "released_prisoner",
+            "responsible_officer": "牛庄司法所 李所长",
+            "notes": "因盗窃原油获刑，今年刑满释放，安置帮教中。",
+        },
+        None,
+    ),
+    (
+        {
+            "name": "吴小军",
+            "id_number": "370502200803140211",
+            "phone": "",
+            "address": "文汇街道某小区",
+            "category": "key_youth",
+            "responsible_officer": "文汇街道 团工委",
+            "notes": "辍学，有结伙滋事记录。",
+        },
+        None,
+    ),
+)
+
+
+def _key_persons(commander: httpx.Client, incidents: dict[str, str]) -> None:
+    """The key-person register, each person linked to the incident that names them."""
+    if commander.get("/api/v1/key-persons").json():
+        return  # loaded before
+    for person, incident_key in KEY_PERSONS:
+        made = commander.post("/api/v1/key-persons", json=person)
+        made.raise_for_status()
+        if incident_key:
+            commander.post(
+                f"/api/v1/key-persons/{made.json()['id']}/links",
+                json={"subject_kind": "incident", "subject_id": incidents[incident_key]},
+            ).raise_for_status()
+
+
 def load(platform: Platform) -> int:
     """Make the demo accounts, report every demo incident and send the demo orders; returns how
     many incidents were new."""
@@ -412,6 +480,10 @@ def load(platform: Platform) -> int:
             incidents[key] = response.json()["id"]
         _dispatch(commander, incidents)
         _load_roster(coordinator, channels)
+        _key_persons(commander, incidents)
+        # A generated year of mediated disputes (infra/disputes_demo.py), then this year's open cases.
+        if disputes_demo.load(platform.config.database_url("gateway"), now=datetime.now(UTC)):
+            disputes_demo.open_cases(client)
     with platform.client("admin") as admin:
         _partners(admin, platform.config.data_dir)
     for key, agency, category, level, title, description, lat, lon, address in AGENCY_REPORTS:

@@ -95,6 +95,10 @@ class PlatformConfig:
     def partner_grpc_target(self) -> str:
         return f"{self.host}:{self.partner_grpc_port}"
 
+    def database_url(self, service: str) -> str:
+        """Where a service keeps its data: the configured URL, else its SQLite file in data_dir."""
+        return self.database_urls.get(service, f"sqlite:///{self.data_dir / (service + '.db')}")
+
     def grpc_target(self, agency: str) -> str:
         return f"{self.host}:{self.grpc_ports[agency]}"
 

@@ -106,11 +106,7 @@ def running_platform(
 
 def database_urls(platform: Platform) -> dict[str, str]:
     """Where each service of a platform keeps its incidents (gateway included)."""
-    config = platform.config
-    return {
-        name: config.database_urls.get(name, f"sqlite:///{config.data_dir / (name + '.db')}")
-        for name in (*AGENCIES, "gateway")
-    }
+    return {name: platform.config.database_url(name) for name in (*AGENCIES, "gateway")}
 
 
 @pytest.fixture

@@ -65,4 +65,5 @@ Command = Annotated[str, Depends(_actor(Permission.COMMAND))]
 Roster = Annotated[str, Depends(_actor(Permission.ROSTER))]
 Audit = Annotated[str, Depends(_actor(Permission.AUDIT))]
 Admin = Annotated[str, Depends(_actor(Permission.ADMIN))]
+KeyPersons = Annotated[str, Depends(_actor(Permission.KEY_PERSONS))]
 Viewer = Depends(require(Permission.VIEW))

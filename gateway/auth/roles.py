@@ -16,6 +16,9 @@ class Permission(StrEnum):
     AUDIT = "audit"
     # Operator accounts, partners, their credentials and sharing agreements.
     ADMIN = "admin"
+    # Read a key person's identity (with a reason, audited), keep the register and its links.
+    # Everyone who may view sees the register with masked identities.
+    KEY_PERSONS = "key_persons"
 
 
 class Role(StrEnum):
@@ -34,7 +37,11 @@ AGENCY_ROLES = frozenset({Role.AGENCY_OPERATOR, Role.AGENCY_COMMANDER})
 
 PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.OPERATOR: frozenset({Permission.VIEW, Permission.INTAKE}),
-    Role.COMMANDER: frozenset({Permission.VIEW, Permission.INTAKE, Permission.COMMAND}),
+    # The center's commander answers for its key persons; operators, coordinators and auditors
+    # do not need to know who they are (PIPL: only what the duty needs).
+    Role.COMMANDER: frozenset(
+        {Permission.VIEW, Permission.INTAKE, Permission.COMMAND, Permission.KEY_PERSONS}
+    ),
     Role.COORDINATOR: frozenset({Permission.VIEW, Permission.ROSTER}),
     Role.AUDITOR: frozenset({Permission.VIEW, Permission.AUDIT}),
     Role.ADMIN: frozenset(Permission),

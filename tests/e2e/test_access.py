@@ -29,6 +29,13 @@ NEEDS: dict[tuple[str, str], Permission] = {
     ("PUT", "/api/v1/partners/"): Permission.ADMIN,
     ("DELETE", "/api/v1/partners/"): Permission.ADMIN,
     ("POST", "/api/v1/aid-requests"): Permission.COMMAND,
+    # Disputes are recorded by the room that takes reported problems in.
+    ("POST", "/api/v1/disputes"): Permission.INTAKE,
+    # Keeping the key-person register and reading identities; the list itself is masked for all.
+    ("POST", "/api/v1/key-persons"): Permission.KEY_PERSONS,
+    ("DELETE", "/api/v1/key-persons/"): Permission.KEY_PERSONS,
+    ("GET", "/api/v1/key-persons/links"): Permission.KEY_PERSONS,
+    ("GET", "/api/v1/incidents/{incident_id}/key-persons"): Permission.KEY_PERSONS,
     # Reads need view, but for these.
     ("GET", "/api/v1/"): Permission.VIEW,
     ("GET", "/api/v1/operators"): Permission.ADMIN,

@@ -14,6 +14,8 @@ import * as intake from "./views/intake.js";
 import * as units from "./views/units.js";
 import * as map from "./views/map.js";
 import * as teams from "./views/teams.js";
+import * as disputes from "./views/disputes.js";
+import * as keyPersons from "./views/keypersons.js";
 import * as partners from "./views/partners.js";
 import * as audit from "./views/audit.js";
 import * as admin from "./views/admin.js";
@@ -115,6 +117,8 @@ const ROUTES = [
   { pattern: /^#\/units$/, module: units, nav: () => "units" },
   { pattern: /^#\/map$/, module: map, nav: () => "map" },
   { pattern: /^#\/teams$/, module: teams, nav: () => "teams" },
+  { pattern: /^#\/disputes(?:\/([\w-]+))?$/, module: disputes, nav: () => "disputes" },
+  { pattern: /^#\/key-persons$/, module: keyPersons, nav: () => "key-persons", permission: "key_persons" },
   { pattern: /^#\/partners$/, module: partners, nav: () => "partners" },
   { pattern: /^#\/audit$/, module: audit, nav: () => "audit", permission: "audit" },
   { pattern: /^#\/admin$/, module: admin, nav: () => "admin", permission: "admin" },
@@ -127,6 +131,8 @@ function navLinks() {
     { id: "units", href: "#/units", text: t("nav.units") },
     { id: "map", href: "#/map", text: t("nav.map") },
     { id: "teams", href: "#/teams", text: t("nav.teams") },
+    { id: "disputes", href: "#/disputes", text: t("nav.disputes") },
+    can("key_persons") && { id: "key-persons", href: "#/key-persons", text: t("nav.key_persons") },
     { id: "partners", href: "#/partners", text: t("nav.partners") },
     can("audit") && { id: "audit", href: "#/audit", text: t("nav.audit") },
     can("admin") && { id: "admin", href: "#/admin", text: t("nav.admin") },

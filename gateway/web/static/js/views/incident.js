@@ -16,14 +16,15 @@ export function mount(root, [incidentId], context) {
   async function refresh() {
     const base = `/api/v1/incidents/${encodeURIComponent(incidentId)}`;
     const query = capability ? `?capability=${encodeURIComponent(capability)}` : "";
-    const [incident, tasks, timeline, handling, recommendations] = await Promise.all([
+    const [incident, tasks, timeline, handling, recommendations, keyPersons] = await Promise.all([
       api(base),
       api(`${base}/tasks`),
       api(`${base}/timeline`),
       api(`${base}/handling`),
       can("command") ? api(`${base}/recommendations${query}`) : Promise.resolve(null),
+      can("key_persons") ? api(`${base}/key-persons`) : Promise.resolve([]),
     ]);
-    replace(root, draw({ incident, tasks, timeline, handling, recommendations }));
+    replace(root, draw({ incident, tasks, timeline, handling, recommendations, keyPersons }));
     tick(root);
   }
 
@@ -51,7 +52,21 @@ export function mount(root, [incidentId], context) {
     );
   }
 
-  function draw({ incident, tasks, timeline, handling, recommendations }) {
+  // The key persons this incident names, masked, for those who may know (key_persons).
+  function keyPersonPanel(links) {
+    return h(
+      "section",
+      { class: "panel", id: "incident-key-persons" },
+      h("h2", {}, t("incident.key_persons")),
+      h(
+        "ul",
+        {},
+        links.map((link) => h("li", { dataset: { personId: link.person.id } }, h("a", { href: "#/key-persons" }, link.person.name), ` ${link.person.id_number}`, link.note ? h("span", { class: "sub" }, link.note) : null)),
+      ),
+    );
+  }
+
+  function draw({ incident, tasks, timeline, handling, recommendations, keyPersons }) {
     return h(
       "article",
       { class: "incident", dataset: { incidentId: incident.id, status: incident.status } },
@@ -67,6 +82,7 @@ export function mount(root, [incidentId], context) {
           taskList(tasks),
         ),
       ),
+      keyPersons.length ? keyPersonPanel(keyPersons) : null,
       can("command") && recommendations ? dispatchPanel(incident, tasks, recommendations) : null,
       h("section", { class: "panel" }, h("h2", {}, t("incident.timeline")), timelineList(timeline)),
     );

@@ -1,0 +1,158 @@
+"""The disputes and key-person views in Chromium at 1366x768, against a real gateway process on
+a real broker. The views need no agency, so only the broker and the gateway run: the module
+starts in seconds rather than a whole platform's minute."""
+
+import re
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx
+import pytest
+from playwright.sync_api import Page, expect
+
+from infra import disputes_demo
+from infra.platform import Platform
+from tests.browser.conftest import CONTRASTS, LAPTOP, Screens
+from tests.conftest import new_platform
+from tests.support import dispose_engines, incident_body
+
+Shots = Callable[[Page, str], Path]
+HAN = re.compile(r"[\u4e00-\u9fff]")
+
+
+@pytest.fixture(scope="module")
+def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platform]:
+    """The broker and the gateway, with the demo's generated year of disputes."""
+    platform = new_platform(tmp_path_factory.mktemp("stability"))
+    platform.config.data_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        platform.start_broker()
+        platform.start_service("gateway")
+        platform.wait_ready(services=["gateway"])
+        disputes_demo.load(platform.config.database_url("gateway"), now=datetime.now(UTC))
+        yield platform
+    finally:
+        platform.stop()
+        dispose_engines()
+
+
+def test_an_operator_reads_the_years_figures_and_mediates_a_case_to_its_follow_up(
+    screens: Screens, platform: Platform, shots: Shots
+) -> None:
+    page = screens.open("operator", viewport=LAPTOP).page
+    page.click("#nav a[href='#/disputes']")
+    expect(page.locator("main h1")).to_have_text("矛盾纠纷排查调处")
+    # The latest year with outcomes is the demo's: the district report's totals.
+    expect(page.locator("[data-figure=mediated] b")).to_have_text("2326")
+    expect(page.locator("[data-figure=settled] b")).to_have_text("2290")
+    expect(page.locator("[data-figure=settled_rate] b")).to_have_text("98.5%")
+    expect(page.locator("#figures-by-month tbody tr")).to_have_count(12)
+    expect(page.locator("#figures-by-kind tbody tr")).to_have_count(8)
+    expect(page.locator("#figures-by-kind tbody")).to_contain_text("油区工农纠纷")
+    # Parties are masked in the list: a surname and stars.
+    first_parties = page.locator(".dispute-table tbody tr").first.locator("td").nth(3).inner_text()
+    assert re.fullmatch(r"(\w\*+、?)+", first_parties), first_parties
+    assert page.evaluate("document.documentElement.scrollWidth") <= LAPTOP["width"]
+    csv = httpx.get(
+        platform.config.gateway_url + page.locator("#dispute-csv").get_attribute("href"),
+        headers={"Authorization": f"Bearer {platform.token('operator')}"},
+    )
+    assert csv.status_code == 200 and "total," in csv.text
+    shots(page, "disputes-zh-1366x768")
+
+    page.click("#dispute-add")
+    page.select_option("#d-kind", "neighbours")
+    page.fill("#d-summary", "两户因宅基地界址发生争执")
+    page.fill("#d-party1", "张建国")
+    page.fill("#d-phone1", "13905461234")
+    page.fill("#d-party2", "李明")
+    page.fill("#d-place", "文汇街道西四路")
+    page.fill("#d-mediator", "王调解")
+    page.click("#dispute-form button[type=submit]")
+    expect(page.locator("article.dispute")).to_have_attribute("data-stage", "registered")
+    # The operator handles cases, so the parties are shown whole.
+    expect(page.locator("ul.parties")).to_contain_text("张建国 13905461234")
+
+    page.fill("#s-session-notes", "双方到场，各自陈述。")
+    page.click("#dispute-session button[type=submit]")
+    expect(page.locator("article.dispute")).to_have_attribute("data-stage", "in_mediation")
+    expect(page.locator("article.dispute .timeline")).to_contain_text("双方到场，各自陈述。")
+
+    page.select_option("#s-outcome-outcome", "settled")
+    page.click("#dispute-outcome button[type=submit]")
+    expect(page.locator("#dispute-outcome-error")).to_contain_text("agreement")
+    page.fill("#s-outcome-agreement", "重新确定界址，互不追究。")
+    page.click("#dispute-outcome button[type=submit]")
+    expect(page.locator("article.dispute")).to_have_attribute("data-stage", "outcome")
+    expect(page.locator("#dispute-session")).to_have_count(0)
+    expect(page.locator("#dispute-outcome")).to_have_count(0)
+
+    page.fill("#s-follow_up-note", "协议已履行。")
+    page.click("#dispute-follow_up button[type=submit]")
+    expect(page.locator("article.dispute")).to_have_attribute("data-stage", "followed_up")
+    expect(page.locator("article.dispute form")).to_have_count(0)
+    expect(page.locator("main h1 .badge")).to_have_text("调解成功，达成协议")
+    assert page.evaluate("document.documentElement.scrollWidth") <= LAPTOP["width"]
+
+    page.click("#lang-switch")
+    expect(page.locator("main h1 .badge")).to_have_text("Settled with an agreement")
+    assert not HAN.search(" ".join(page.locator("article.dispute dl.facts dt").all_inner_texts()))
+    texts = page.evaluate(CONTRASTS)
+    assert [(round(ratio, 2), text) for ratio, text in texts if ratio < 4.5] == []
+    page.click("#lang-switch")
+
+
+def test_only_those_allowed_see_key_persons_and_an_identity_needs_a_reason(
+    screens: Screens, platform: Platform
+) -> None:
+    with platform.client("commander") as commander:
+        made = commander.post(
+            "/api/v1/key-persons",
+            json={
+                "name": "高振华",
+                "id_number": "370502196505120418",
+                "phone": "13905462231",
+                "category": "petitioner",
+                "responsible_officer": "王警官",
+            },
+        )
+        assert made.status_code == 201, made.text
+        incident = commander.post(
+            "/api/v1/incidents", json=incident_body(category="key_person", title="重点人员进入辖区")
+        )
+        assert incident.status_code == 201, incident.text
+        linked = commander.post(
+            f"/api/v1/key-persons/{made.json()['id']}/links",
+            json={"subject_kind": "incident", "subject_id": incident.json()["id"], "note": "车站发现"},
+        )
+        assert linked.status_code == 201, linked.text
+    person = made.json()["id"]
+    incident_page = f"{platform.config.gateway_url}/#/incident/{incident.json()['id']}"
+
+    operator = screens.open("operator", viewport=LAPTOP).page
+    expect(operator.locator("#nav a[href='#/disputes']")).to_be_visible()
+    expect(operator.locator("#nav a[href='#/key-persons']")).to_have_count(0)
+    operator.goto(incident_page)
+    expect(operator.locator("main h1")).to_contain_text("重点人员进入辖区")
+    expect(operator.locator("#incident-key-persons")).to_have_count(0)
+
+    page = screens.open("commander", viewport=LAPTOP).page
+    page.goto(incident_page)
+    expect(page.locator("#incident-key-persons")).to_contain_text("高**")
+    expect(page.locator("#incident-key-persons")).to_contain_text("车站发现")
+    page.click("#incident-key-persons a")
+    row = page.locator(f"tr[data-person-id='{person}']")
+    expect(row).to_contain_text("高**")
+    expect(row).to_contain_text("**************0418")
+    expect(row).not_to_contain_text("高振华")
+    row.locator("button[data-action=reveal]").click()
+    assert row.locator("input[name=reason]").evaluate("input => input.validity.valueMissing")
+    expect(row).not_to_contain_text("高振华")
+    row.locator("input[name=reason]").fill("核查信访事项")
+    row.locator("button[data-action=reveal]").click()
+    expect(row.locator(".identity")).to_contain_text("370502196505120418")
+    expect(row.locator(".identity")).to_contain_text("审计日志")
+    with platform.client("auditor") as auditor:
+        reads = auditor.get("/api/v1/audit", params={"action": "key_person.identity_read"}).json()["items"]
+    assert [(e["actor"], e["detail"]["reason"]) for e in reads] == [("commander", "核查信访事项")]
