@@ -17,5 +17,6 @@ HISTORY = History(
         "gateway.centers.models",
         "gateway.dispatch.models",
         "gateway.roster.models",
+        "gateway.bulletins.models",
     ),
 )
