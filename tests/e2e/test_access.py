@@ -29,6 +29,7 @@ NEEDS: dict[tuple[str, str], Permission] = {
     ("PUT", "/api/v1/partners/"): Permission.ADMIN,
     ("DELETE", "/api/v1/partners/"): Permission.ADMIN,
     ("POST", "/api/v1/aid-requests"): Permission.COMMAND,
+    ("POST", "/api/v1/bulletins"): Permission.COMMAND,
     # Reads need view, but for these.
     ("GET", "/api/v1/"): Permission.VIEW,
     ("GET", "/api/v1/operators"): Permission.ADMIN,
