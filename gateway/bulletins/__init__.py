@@ -1,4 +1,4 @@
-"""The daily bulletin (维稳信息简报): the center's figures for a day, a week or a month, drawn
+"""The daily bulletin (维稳信息简报): the center's figures for a day, a week, a month or a year, drawn
 from the incidents, clocks, call-ups and drills, printed as one bilingual page with its tables
 as CSV, and archived so a bulletin reads back as it was issued.
 

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from kernel.db import Base, UtcDateTime
 
-PeriodKind = Literal["day", "week", "month"]
+PeriodKind = Literal["day", "week", "month", "year"]
 Scope = Literal["district", "stability", "construction", "population"]
 SCOPES: tuple[str, ...] = Scope.__args__  # type: ignore[attr-defined]
 # The edition of the bulletin the scheduler issues in the morning; on-demand ones count from 1.
@@ -88,7 +88,7 @@ class Section:
 
 class BulletinCreate(BaseModel):
     """A bulletin on demand: ``day`` is any day inside the period wanted (its week starts on a
-    Monday, its month on the 1st)."""
+    Monday, its month on the 1st, its year on 1 January)."""
 
     model_config = ConfigDict(extra="forbid")
 

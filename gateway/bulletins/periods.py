@@ -17,9 +17,11 @@ def bounds(kind: str, day: date) -> tuple[date, date]:
     if kind == "week":
         first = day - timedelta(days=day.weekday())
         return first, first + timedelta(days=7)
-    first = day.replace(day=1)
-    following = (first + timedelta(days=32)).replace(day=1)
-    return first, following
+    if kind == "month":
+        first = day.replace(day=1)
+        return first, (first + timedelta(days=32)).replace(day=1)
+    first = day.replace(month=1, day=1)
+    return first, first.replace(year=first.year + 1)
 
 
 def period(*, scope: str, kind: str, day: date, timezone: str) -> Period:
@@ -38,8 +40,9 @@ def period(*, scope: str, kind: str, day: date, timezone: str) -> Period:
 
 def owed(*, now: datetime, timezone: str, at: time) -> list[Period]:
     """The bulletins the latest morning issue owes: the day before it for every scope, the
-    week before on a Monday, the month before on the 1st. Only the latest morning: a gateway
-    down for a week catches up that morning's issue, not every one it missed."""
+    week before on a Monday, the month before on the 1st, the year before on 1 January. Only
+    the latest morning: a gateway down for a week catches up that morning's issue, not every
+    one it missed."""
     zone = ZoneInfo(timezone)
     local = now.astimezone(zone)
     morning = local.date() if local.time() >= at else local.date() - timedelta(days=1)
@@ -49,6 +52,8 @@ def owed(*, now: datetime, timezone: str, at: time) -> list[Period]:
         kinds.append("week")
     if morning.day == 1:
         kinds.append("month")
+        if morning.month == 1:
+            kinds.append("year")
     return [
         period(scope=scope, kind=kind, day=yesterday, timezone=timezone) for kind in kinds for scope in SCOPES
     ]

@@ -16,7 +16,12 @@ from zoneinfo import ZoneInfo
 from gateway.bulletins.charts import bar_chart
 from gateway.bulletins.models import Period, Section, Table
 
-KIND_NAMES = {"day": ("日报", "Daily"), "week": ("周报", "Weekly"), "month": ("月报", "Monthly")}
+KIND_NAMES = {
+    "day": ("日报", "Daily"),
+    "week": ("周报", "Weekly"),
+    "month": ("月报", "Monthly"),
+    "year": ("年报", "Annual"),
+}
 # Zip entries need a date; a fixed one keeps the archive's bytes a function of its content.
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 
@@ -40,6 +45,8 @@ def period_label(period: Period) -> str:
         return period.first.isoformat()
     if period.kind == "month":
         return period.first.strftime("%Y-%m")
+    if period.kind == "year":
+        return period.first.strftime("%Y")
     return f"{period.first.isoformat()} – {(period.end - timedelta(days=1)).isoformat()}"
 
 

@@ -36,7 +36,7 @@ def list_bulletins(
 
 @router.post("", status_code=201, response_model=BulletinRead)
 def generate(data: BulletinCreate, ctx: Context, actor: Command) -> BulletinRead:
-    """A bulletin now, for the day, week or month holding ``day``; archived as a new edition.
+    """A bulletin now, for the day, week, month or year holding ``day``; archived as a new edition.
     A period with nothing in it gives an empty bulletin."""
     period = periods.period(
         scope=data.scope, kind=data.kind, day=data.day, timezone=ctx.settings.clock_timezone
