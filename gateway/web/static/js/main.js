@@ -17,6 +17,7 @@ import * as teams from "./views/teams.js";
 import * as partners from "./views/partners.js";
 import * as audit from "./views/audit.js";
 import * as admin from "./views/admin.js";
+import * as bulletins from "./views/bulletins.js";
 
 const main = document.getElementById("main");
 const nav = document.getElementById("nav");
@@ -116,6 +117,7 @@ const ROUTES = [
   { pattern: /^#\/map$/, module: map, nav: () => "map" },
   { pattern: /^#\/teams$/, module: teams, nav: () => "teams" },
   { pattern: /^#\/partners$/, module: partners, nav: () => "partners" },
+  { pattern: /^#\/bulletins$/, module: bulletins, nav: () => "bulletins" },
   { pattern: /^#\/audit$/, module: audit, nav: () => "audit", permission: "audit" },
   { pattern: /^#\/admin$/, module: admin, nav: () => "admin", permission: "admin" },
 ];
@@ -128,6 +130,7 @@ function navLinks() {
     { id: "map", href: "#/map", text: t("nav.map") },
     { id: "teams", href: "#/teams", text: t("nav.teams") },
     { id: "partners", href: "#/partners", text: t("nav.partners") },
+    { id: "bulletins", href: "#/bulletins", text: t("nav.bulletins") },
     can("audit") && { id: "audit", href: "#/audit", text: t("nav.audit") },
     can("admin") && { id: "admin", href: "#/admin", text: t("nav.admin") },
   ].filter(Boolean);
