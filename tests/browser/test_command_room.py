@@ -483,7 +483,7 @@ def test_the_gateways_api_docs_load_from_the_gateway_alone(screens: Screens, pla
     assert httpx.get(origin + "/redoc").status_code == 404
 
 
-@pytest.mark.parametrize("route", ["#/board/stability", "#/units", "#/teams", "#/partners"])
+@pytest.mark.parametrize("route", ["#/board/stability", "#/units", "#/teams", "#/partners", "#/bulletins"])
 def test_every_text_on_the_main_views_is_readable_by_wcag_aa(
     screens: Screens, platform: Platform, route: str
 ) -> None:

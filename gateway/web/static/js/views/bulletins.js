@@ -153,7 +153,7 @@ export function mount(root, _params, context) {
       heading(t("bulletins.heading")),
       h("p", { class: "muted" }, t("bulletins.intro")),
       picker(),
-      h("div", { class: "btn-row" }, h("h2", {}, t("bulletins.archive")), filterSelect()),
+      h("div", { class: "btn-row archive-bar" }, h("h2", {}, t("bulletins.archive")), filterSelect()),
       bulletins.length ? table(bulletins) : empty(t("bulletins.empty")),
     );
   }
