@@ -25,6 +25,13 @@ KIND_NAMES = {
 # Zip entries need a date; a fixed one keeps the archive's bytes a function of its content.
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 
+# The printable pages hold text operators and partners typed; escaped as they are, the policy
+# also forbids any script, so a slip in escaping could still not run in a reader's browser.
+PRINTABLE_HEADERS = {
+    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; img-src data:",
+    "X-Content-Type-Options": "nosniff",
+}
+
 PRINT_CSS = (
     "@page{size:A4;margin:14mm 12mm}"
     "body{font-family:'Noto Sans CJK SC','WenQuanYi Micro Hei','Microsoft YaHei',sans-serif;"

@@ -6,12 +6,19 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse, Response
+from sqlalchemy.exc import IntegrityError
 
 from gateway.auth.deps import Command
 from gateway.bulletins import periods, service
 from gateway.bulletins.models import BulletinCreate, BulletinRead, PeriodKind, Scope
+from gateway.bulletins.render import PRINTABLE_HEADERS
 from gateway.context import Context, ReadSession
 from kernel.db import transaction
+from kernel.errors import Conflict
+
+# Requests for the same period at once all take its next edition; each one that loses counts
+# again and takes the one after (one more attempt than commanders plausibly click at once).
+ATTEMPTS = 5
 
 router = APIRouter(prefix="/api/v1/bulletins", tags=["bulletins"])
 
@@ -41,9 +48,16 @@ def generate(data: BulletinCreate, ctx: Context, actor: Command) -> BulletinRead
     period = periods.period(
         scope=data.scope, kind=data.kind, day=data.day, timezone=ctx.settings.clock_timezone
     )
-    with transaction(ctx.session_factory) as session:
-        row = service.generate(session=session, period=period, rules=ctx.rules, actor=actor, clock=ctx.clock)
-        return BulletinRead.from_row(row)
+    for _attempt in range(ATTEMPTS):
+        try:
+            with transaction(ctx.session_factory) as session:
+                row = service.generate(
+                    session=session, period=period, rules=ctx.rules, actor=actor, clock=ctx.clock
+                )
+                return BulletinRead.from_row(row)
+        except IntegrityError:
+            continue
+    raise Conflict("other bulletins of this period were being generated at the same moment; try again")
 
 
 @router.get("/{bulletin_id}", response_model=BulletinRead)
@@ -55,7 +69,8 @@ def get_bulletin(bulletin_id: str, session: ReadSession) -> BulletinRead:
 def bulletin_page(bulletin_id: str, session: ReadSession, download: bool = False) -> HTMLResponse:
     """The printable page as it was issued; ``download`` asks the browser to save it."""
     row = service.get(session=session, bulletin_id=bulletin_id)
-    return HTMLResponse(row.html, headers=_attachment(f"bulletin-{row.id}.html") if download else None)
+    saved = _attachment(f"bulletin-{row.id}.html") if download else {}
+    return HTMLResponse(row.html, headers={**PRINTABLE_HEADERS, **saved})
 
 
 @router.get(

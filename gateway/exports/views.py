@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from gateway.bulletins import periods
 from gateway.bulletins import service as bulletins
 from gateway.bulletins.models import PeriodKind, Scope
+from gateway.bulletins.render import PRINTABLE_HEADERS
 from gateway.context import Context, ReadSession
 from gateway.exports import ics, service
 
@@ -18,6 +19,11 @@ router = APIRouter(prefix="/api/v1", tags=["exports"])
 
 def _attachment(filename: str) -> dict[str, str]:
     return {"Content-Disposition": f'attachment; filename="{filename}"'}
+
+
+def _printable(page: str, filename: str, *, download: bool) -> HTMLResponse:
+    """A printable page, opened in the browser or, with ``download``, saved as ``filename``."""
+    return HTMLResponse(page, headers={**PRINTABLE_HEADERS, **(_attachment(filename) if download else {})})
 
 
 @router.get(
@@ -49,9 +55,7 @@ def incident_briefing(
     now = ctx.clock()
     facts = service.briefing(session=session, incident_id=incident_id, rules=ctx.rules, now=now)
     page = ics.briefing_html(facts, timezone=ctx.settings.clock_timezone, prepared_at=now)
-    return HTMLResponse(
-        page, headers=_attachment(f"incident-{incident_id}-ics201.html") if download else None
-    )
+    return _printable(page, f"incident-{incident_id}-ics201.html", download=download)
 
 
 @router.get("/exports/ics-209", response_class=HTMLResponse)
@@ -74,4 +78,4 @@ def status_summary(
         prepared_at=now,
     )
     filename = f"ics209-{scope}-{kind}-{period.first.isoformat()}.html"
-    return HTMLResponse(page, headers=_attachment(filename) if download else None)
+    return _printable(page, filename, download=download)

@@ -6,6 +6,7 @@ a period (ICS-209)."""
 import io
 import zipfile
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -95,6 +96,7 @@ def test_bulletins_are_generated_by_commanders_and_read_back_as_page_zip_and_csv
 
     page = operator.get(f"/api/v1/bulletins/{bulletin['id']}/html")
     assert page.headers["content-type"].startswith("text/html")
+    assert page.headers["content-security-policy"].startswith("default-src 'none'")
     assert "content-disposition" not in page.headers
     assert (
         "<td>pipeline_tapping</td><td>打孔盗油</td><td>Pipeline tapping</td><td class='n'>1</td>" in page.text
@@ -149,6 +151,7 @@ def test_an_incident_exports_as_cap_eidd_and_an_ics_201_briefing(admin: TestClie
 
     briefing = viewer.get(f"/api/v1/incidents/{incident_id}/export/ics-201")
     assert briefing.headers["content-type"].startswith("text/html")
+    assert "script-src" not in briefing.headers["content-security-policy"]
     text = briefing.text
     for expected in (
         "ICS-201",
@@ -182,3 +185,13 @@ def test_a_period_exports_as_an_ics_209_status_summary(admin: TestClient) -> Non
     )
     other_day = admin.get("/api/v1/exports/ics-209", params={"day": "2026-11-11"})
     assert "<td>接报事件</td><td>reported</td><td class='n'>0</td>" in other_day.text
+
+
+def test_bulletins_asked_for_at_the_same_moment_each_get_an_edition_of_their_own(admin: TestClient) -> None:
+    reported(admin)
+    body = {"scope": "stability", "kind": "week", "day": "2026-11-10"}
+    with ThreadPoolExecutor(4) as pool:
+        answers = list(pool.map(lambda _: admin.post("/api/v1/bulletins", json=body), range(4)))
+    assert [a.status_code for a in answers] == [201] * 4, [a.text for a in answers]
+    assert sorted(a.json()["edition"] for a in answers) == [1, 2, 3, 4]
+    assert {a.json()["period_start"] for a in answers} == {"2026-11-09"}
