@@ -19,12 +19,15 @@ from gateway.auth import views as auth_views
 from gateway.auth.deps import Viewer
 from gateway.auth.tokens import Signer
 from gateway.boards import views as board_views
+from gateway.bulletins import views as bulletin_views
+from gateway.bulletins.scheduler import BulletinScheduler
 from gateway.centers import routing
 from gateway.centers import views as center_views
 from gateway.context import GatewayContext
 from gateway.dispatch import views as dispatch_views
 from gateway.dispatch.clocks import ClockWatcher
 from gateway.disputes import views as dispute_views
+from gateway.exports import views as export_views
 from gateway.incidents import views as incident_views
 from gateway.keypersons import views as key_person_views
 from gateway.partners import admin_views as partner_admin_views
@@ -117,6 +120,14 @@ def create_app(settings: GatewaySettings | None = None, *, clock: Clock = utc_no
         caught_up=lambda: consumer.lag == 0,
         clock=clock,
     )
+    bulletin_schedule = BulletinScheduler(
+        session_factory=session_factory,
+        rules=rules,
+        timezone=settings.clock_timezone,
+        at=settings.bulletin_time,
+        interval_s=settings.bulletin_sweep_s,
+        clock=clock,
+    )
     reconciler = Reconciler(
         directory=directory,
         session_factory=session_factory,
@@ -143,6 +154,7 @@ def create_app(settings: GatewaySettings | None = None, *, clock: Clock = utc_no
         workers.start("inbox-consumer", consumer.run)
         workers.start("reconciler", reconciler.run)
         workers.start("clock-watcher", watcher.run)
+        workers.start("bulletin-schedule", bulletin_schedule.run)
         workers.start("webhook-senders", senders.run)
         feed_server = partner_wiring.start_feed_server(
             settings,
@@ -199,6 +211,8 @@ def create_app(settings: GatewaySettings | None = None, *, clock: Clock = utc_no
         audit_views.router,
         dispute_views.router,
         key_person_views.router,
+        bulletin_views.router,
+        export_views.router,
     ):
         app.include_router(router, dependencies=[Viewer])
     app.include_router(web_views.router)

@@ -19,5 +19,6 @@ HISTORY = History(
         "gateway.roster.models",
         "gateway.disputes.models",
         "gateway.keypersons.models",
+        "gateway.bulletins.models",
     ),
 )

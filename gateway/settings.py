@@ -34,6 +34,10 @@ class GatewaySettings(CommonSettings):
     clock_on_scene_day_s: float = Field(default=600.0, gt=0)
     clock_on_scene_night_s: float = Field(default=300.0, gt=0)
     clock_sweep_s: float = Field(default=1.0, gt=0)
+    # The morning's bulletins (the day before; on Mondays the week, on the 1st the month) are
+    # issued at this time of the district's day (clock_timezone); the schedule looks this often.
+    bulletin_time: time = time(8, 0)
+    bulletin_sweep_s: float = Field(default=30.0, gt=0)
     # A unit whose last position is older than this is not recommended.
     unit_position_stale_after: timedelta = timedelta(minutes=30)
     # An alarm signal older than this is refused as too old (APCO/TMA ASAP's "too old").

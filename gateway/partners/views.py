@@ -22,7 +22,7 @@ from gateway.incidents.models import IncidentRead
 from gateway.partners.access import credentials
 from gateway.partners.access.credentials import Caller
 from gateway.partners.access.deps import AidReader, AidWriter, CaseWriter, FeedReader, IncidentReader
-from gateway.partners.formats import cap, eidd
+from gateway.partners.formats import SENDER, cap, eidd
 from gateway.partners.inbound import aid, cases
 from gateway.partners.models import (
     AidRead,
@@ -43,7 +43,6 @@ from kernel.incidents.models import IncidentRow
 router = APIRouter(prefix="/partner/v1", tags=["partner"])
 
 CAP_TYPES = ("application/cap+xml", "application/xml", "text/xml")
-SENDER = "jcp.dongying.370502"
 
 
 def _record(ctx: GatewayContext, who: Caller, action: str, subject: str, detail: dict[str, Any]) -> None:

@@ -27,13 +27,15 @@ def command_room() -> FileResponse:
 @router.get("/web/vocabulary.json")
 def vocabulary(ctx: Context) -> JSONResponse:
     """The platform's shared names, and what only the gateway knows: its centers (from the
-    routing rules) and which incident status may follow which."""
+    routing rules), which incident status may follow which, and the district's time zone (a
+    bulletin's day is the district's, whatever the browser's)."""
     body: dict[str, Any] = {
         **shared_vocabulary(),
         "centers": [
             {"id": c.id, "name_zh": c.name_zh, "name_en": c.name_en} for c in ctx.rules.centers.values()
         ],
         "incident_next": lifecycle.NEXT,
+        "timezone": ctx.settings.clock_timezone,
     }
     return JSONResponse(body, headers={"Cache-Control": "no-cache"})
 

@@ -1,20 +1,24 @@
 """The command-room page in Chromium against a real platform: sign-in, a live board shared by
 two browsers, dispatch and the agency's acknowledgement, a clock turning overdue, both
 languages, the map, role limits, reconnection after a cut, response teams and drill mode,
-and not one request leaving the machine."""
+the bulletins and the exports, and not one request leaving the machine."""
 
+import io
 import re
 import uuid
+import zipfile
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import grpc
 import httpx
 import pytest
 from playwright.sync_api import Page, expect
 
+from gateway.partners.formats.cap import parse_cap
 from infra import roster_demo
 from infra.platform import Platform
 from jcp.dispatch.v1 import dispatch_pb2 as pb
@@ -479,7 +483,7 @@ def test_the_gateways_api_docs_load_from_the_gateway_alone(screens: Screens, pla
     assert httpx.get(origin + "/redoc").status_code == 404
 
 
-@pytest.mark.parametrize("route", ["#/board/stability", "#/units", "#/teams", "#/partners"])
+@pytest.mark.parametrize("route", ["#/board/stability", "#/units", "#/teams", "#/partners", "#/bulletins"])
 def test_every_text_on_the_main_views_is_readable_by_wcag_aa(
     screens: Screens, platform: Platform, route: str
 ) -> None:
@@ -512,3 +516,43 @@ def test_an_operator_signs_in_and_moves_between_views_with_the_keyboard_alone(
     assert units.evaluate("link => getComputedStyle(link).outlineStyle") != "none", "focus is visible"
     page.keyboard.press("Enter")
     expect(page.locator("main tr[data-unit-id]").first).to_be_visible()
+
+
+def test_the_bulletins_view_generates_a_bulletin_opens_it_printable_and_saves_its_csv(
+    screens: Screens, api: httpx.Client, platform: Platform, shots: Shots
+) -> None:
+    title = unique("简报测试")
+    incident = report(api, title=title)
+    today = datetime.now(ZoneInfo("Asia/Shanghai")).date().isoformat()
+    page = screens.open("commander", viewport=LAPTOP).page
+    page.click("#nav a[href='#/bulletins']")
+    expect(page.locator("main h1")).to_have_text("维稳信息简报")
+    # The gateway's schedule issued the morning's bulletins when it started.
+    expect(page.locator("tr[data-kind=day]", has_text="早间定时编发").first).to_be_visible()
+    expect(page.locator("#bulletin-day")).to_have_value(today)
+
+    page.click("#bulletin-generate")
+    row = page.locator(f"tr[data-bulletin-id^='district-day-{today}-']").first
+    expect(row).to_contain_text("临时生成第")
+    assert page.evaluate("document.documentElement.scrollWidth") <= LAPTOP["width"]
+    shots(page, "bulletins-zh-1366x768")
+
+    with page.expect_popup() as opened:
+        row.locator("[data-action=open]").click()
+    printable = opened.value
+    expect(printable.locator("h1")).to_contain_text("维稳信息简报（日报）· 东营区")
+    expect(printable.locator("table[data-table=incidents_by_category]")).to_contain_text("civil_dispute")
+    expect(printable.locator("svg.chart")).to_be_visible()
+    with page.expect_download() as saved:
+        row.locator("[data-action=csv]").click()
+    with zipfile.ZipFile(io.BytesIO(Path(saved.value.path()).read_bytes())) as archive:
+        assert "civil_dispute" in archive.read("incidents_by_category.csv").decode("utf-8-sig")
+
+    page.goto(f"{platform.config.gateway_url}/#/incident/{incident['id']}")
+    expect(page.locator("#exports")).to_be_visible()
+    with page.expect_download() as cap:
+        page.click("[data-action=export-cap]")
+    assert parse_cap(Path(cap.value.path()).read_bytes()).headline == title
+    with page.expect_popup() as briefing:
+        page.click("[data-action=export-ics201]")
+    expect(briefing.value.locator("h1")).to_contain_text(title)

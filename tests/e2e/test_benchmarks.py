@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from bench import answers, partners
+from bench import answers, bulletin, partners
 from bench.probe import Databases
 from bench.stats import Row, render
 from infra.platform import PYTHONPATH, ROOT, Platform
@@ -164,3 +164,20 @@ def test_the_in_process_answers_benchmark_runs_on_both_databases() -> None:
         "postgresql: 20 answers, 5 at once",
     ]
     assert all(row.ours > 0 and row.baseline is not None and row.baseline > 0 for row in rows), table
+
+
+def test_the_in_process_bulletin_benchmark_runs_on_both_databases() -> None:
+    """``bench.bulletin`` needs no platform: it fills a year on each database and generates the
+    bulletins; every figure is a time actually measured, the year's against its baseline."""
+    rows = [
+        row
+        for kind in ("sqlite", "postgresql")
+        for row in bulletin.measure(kind, bulletin.parse_options(["--smoke"]))
+    ]
+    table = render(rows)
+    assert [row.stage for row in rows if row.stage] == [
+        "sqlite: 400 incidents in a year",
+        "postgresql: 400 incidents in a year",
+    ], table
+    assert all(row.ours > 0 for row in rows), table
+    assert all(row.baseline > 0 for row in rows if row.baseline is not None), table

@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 
 import httpx
@@ -108,12 +109,36 @@ def demo_loaded(url: str) -> bool:
         return False
 
 
+def todays_bulletin(url: str) -> bool:
+    """The demo generated the district's bulletin for the district's today, printable."""
+    today = datetime.now(demo.SHANGHAI).date().isoformat()
+    try:
+        signed_in = httpx.post(
+            f"{url}/api/v1/auth/sign-in", json={"username": "operator", "password": demo.PASSWORD}, timeout=2
+        )
+        headers = {"Authorization": f"Bearer {signed_in.json()['token']}"}
+        listed = httpx.get(
+            f"{url}/api/v1/bulletins",
+            params={"scope": "district", "since": today},
+            headers=headers,
+            timeout=2,
+        ).json()
+        ours = [b for b in listed if b["kind"] == "day" and b["period_start"] == today]
+        if not ours:
+            return False
+        page = httpx.get(f"{url}/api/v1/bulletins/{ours[0]['id']}/html", headers=headers, timeout=5)
+        return "<td>pipeline_tapping</td>" in page.text
+    except (httpx.HTTPError, KeyError, ValueError):
+        return False
+
+
 @pytest.mark.slow
 def test_launcher_serves_demo_data_and_stops_everything_when_a_child_dies(
     launcher: tuple[subprocess.Popen[bytes], str, int],
 ) -> None:
     process, url, consoles = launcher
     wait_for(lambda: demo_loaded(url), timeout=90, message="the launcher served the demo incidents")
+    wait_for(lambda: todays_bulletin(url), timeout=60, message="the demo's bulletin for today")
     for n, agency in enumerate(AGENCIES):
         assert httpx.get(f"http://127.0.0.1:{consoles + n}/api/v1/agency", timeout=5).json()["id"] == agency
     started = children(process.pid)

@@ -19,6 +19,7 @@ import * as keyPersons from "./views/keypersons.js";
 import * as partners from "./views/partners.js";
 import * as audit from "./views/audit.js";
 import * as admin from "./views/admin.js";
+import * as bulletins from "./views/bulletins.js";
 
 const main = document.getElementById("main");
 const nav = document.getElementById("nav");
@@ -120,6 +121,7 @@ const ROUTES = [
   { pattern: /^#\/disputes(?:\/([\w-]+))?$/, module: disputes, nav: () => "disputes" },
   { pattern: /^#\/key-persons$/, module: keyPersons, nav: () => "key-persons", permission: "key_persons" },
   { pattern: /^#\/partners$/, module: partners, nav: () => "partners" },
+  { pattern: /^#\/bulletins$/, module: bulletins, nav: () => "bulletins" },
   { pattern: /^#\/audit$/, module: audit, nav: () => "audit", permission: "audit" },
   { pattern: /^#\/admin$/, module: admin, nav: () => "admin", permission: "admin" },
 ];
@@ -134,6 +136,7 @@ function navLinks() {
     { id: "disputes", href: "#/disputes", text: t("nav.disputes") },
     can("key_persons") && { id: "key-persons", href: "#/key-persons", text: t("nav.key_persons") },
     { id: "partners", href: "#/partners", text: t("nav.partners") },
+    { id: "bulletins", href: "#/bulletins", text: t("nav.bulletins") },
     can("audit") && { id: "audit", href: "#/audit", text: t("nav.audit") },
     can("admin") && { id: "admin", href: "#/admin", text: t("nav.admin") },
   ].filter(Boolean);

@@ -79,6 +79,7 @@ export function mount(root, [incidentId], context) {
           "div",
           {},
           can("command") ? actions(incident) : null,
+          exportsPanel(incident),
           taskList(tasks),
         ),
       ),
@@ -123,6 +124,23 @@ export function mount(root, [incidentId], context) {
             t(`incident.to.${status}`),
           ),
         ),
+      ),
+    );
+  }
+
+  // One click each: the files download, the briefing opens as a printable page.
+  function exportsPanel(incident) {
+    const base = `/api/v1/incidents/${encodeURIComponent(incident.id)}/export`;
+    return h(
+      "section",
+      { class: "panel", id: "exports" },
+      h("h2", {}, t("export.heading")),
+      h(
+        "div",
+        { class: "btn-row" },
+        h("a", { class: "btn", href: `${base}/cap`, download: `incident-${incident.id}.cap.xml`, dataset: { action: "export-cap" } }, t("export.cap")),
+        h("a", { class: "btn", href: `${base}/eidd`, download: `incident-${incident.id}.eidd.json`, dataset: { action: "export-eidd" } }, t("export.eidd")),
+        h("a", { class: "btn", href: `${base}/ics-201`, target: "_blank", rel: "noopener", dataset: { action: "export-ics201" } }, t("export.ics201")),
       ),
     );
   }
