@@ -19,6 +19,8 @@ from sqlalchemy.sql.elements import ColumnElement
 from gateway.bulletins.models import BarChart, Period, Section, Table
 from gateway.centers.models import IncidentHandling
 from gateway.dispatch.models import ResponseClock
+from gateway.disputes import service as mediation
+from gateway.disputes.models import KIND_NAMES, DisputeKind
 from gateway.roster.models import CallUpMember, CallUpRow, Drill
 from kernel.catalog import CATEGORIES
 from kernel.incidents.models import IncidentRow
@@ -390,4 +392,48 @@ def drills(*, session: Session, period: Period) -> Section:
 
 
 # Every bulletin's sections, in the order they are printed.
-SECTIONS: list[SectionBuilder] = [incidents, clocks, callups, drills]
+def disputes(*, session: Session, period: Period) -> Section:
+    """Disputes reported and mediated in the period, the settled rate, and the mediated cases
+    by kind; a center's bulletin counts the disputes that center holds."""
+    figures = mediation.bulletin_figures(
+        session=session,
+        start=period.start,
+        end=period.stop,
+        center=None if period.scope == "district" else period.scope,
+        timezone=period.timezone,
+    )
+    rate = "—" if figures.settled_rate is None else f"{figures.settled_rate:.1%}"
+    kinds = [(*KIND_NAMES[DisputeKind(kind)], count) for kind, count in figures.by_kind.items()]
+    return Section(
+        key="disputes",
+        title=("矛盾纠纷排查调处", "Disputes mediated"),
+        tables=[
+            Table(
+                "disputes_summary",
+                ("调处概况", "Mediation"),
+                (("项目", "item"), ("英文", "item (en)"), ("数量", "count")),
+                [
+                    ("新排查纠纷", "reported", figures.reported),
+                    ("调处完结", "mediated to an outcome", figures.mediated),
+                    ("调解成功", "settled", figures.settled),
+                    ("调解成功率", "settled rate", rate),
+                ],
+            ),
+            Table(
+                "disputes_by_kind",
+                ("按纠纷类型（调处完结）", "Mediated, by kind"),
+                (("类型", "kind"), ("英文", "kind (en)"), ("数量", "count")),
+                kinds,
+            ),
+        ],
+        chart=BarChart(
+            ("调处完结纠纷（按类型）", "Mediated disputes by kind"),
+            [zh for zh, _en, _count in kinds],
+            [count for _zh, _en, count in kinds],
+        )
+        if figures.mediated
+        else None,
+    )
+
+
+SECTIONS: list[SectionBuilder] = [incidents, clocks, callups, drills, disputes]

@@ -21,6 +21,7 @@ from gateway.bulletins.scheduler import BulletinScheduler
 from gateway.centers import routing
 from gateway.centers.models import IncidentHandling
 from gateway.dispatch.models import ResponseClock
+from gateway.disputes.models import DisputeCase
 from gateway.roster.models import CallUpMember, CallUpRow, Drill
 from gateway.schema import HISTORY
 from kernel import schema
@@ -403,6 +404,47 @@ def test_every_figure_of_the_district_bulletin_matches_the_hand_counted_day(
     ]
     assert got["drill_incidents_by_category"] == [("campus_safety", "校园安全", "Campus safety", 2)]
     assert got["drill_callups_by_agency"] == [("school", 1, 2, 1, 0, 0)]
+
+
+def dispute(session: Session, key: str, *, kind: str, reported: datetime, outcome: str | None = None) -> None:
+    """A dispute reported at ``reported``; one with an outcome was decided on the fixture's day."""
+    session.add(
+        DisputeCase(
+            id=key,
+            kind=kind,
+            summary=key,
+            parties=[],
+            place="",
+            center="stability",
+            mediator="调解员",
+            reported_at=reported,
+            reported_on=reported.astimezone(ZoneInfo(ZONE)).date(),
+            created_by="test",
+            outcome=outcome,
+            outcome_on=DAY if outcome else None,
+        )
+    )
+
+
+def test_the_bulletin_counts_the_disputes_reported_and_mediated_that_day(
+    factory: sessionmaker[Session],
+) -> None:
+    with transaction(factory) as session:
+        dispute(session, "d1", kind="wage_arrears", reported=local(0, "09:00"), outcome="settled")
+        dispute(session, "d2", kind="wage_arrears", reported=local(-3, "09:00"), outcome="settled")
+        dispute(session, "d3", kind="neighbours", reported=local(-1, "09:00"), outcome="referred_court")
+        dispute(session, "d4", kind="neighbours", reported=local(0, "23:30"))
+        dispute(session, "d5", kind="neighbours", reported=local(1, "00:30"))  # the next day
+    with factory() as session:
+        got = tables(service.build(session=session, period=day()))
+    assert got["disputes_summary"] == [
+        ("新排查纠纷", "reported", 2),
+        ("调处完结", "mediated to an outcome", 3),
+        ("调解成功", "settled", 2),
+        ("调解成功率", "settled rate", "66.7%"),
+    ]
+    mediated = {en: count for _zh, en, count in got["disputes_by_kind"] if count}
+    assert mediated == {"Wage arrears": 2, "Neighbours": 1}
 
 
 def test_a_centers_bulletin_counts_only_its_own_incidents(factory: sessionmaker[Session]) -> None:
