@@ -64,8 +64,10 @@ def receiver() -> Iterator[tuple[Receiver, int]]:
 
 @pytest.mark.slow
 def test_one_posted_incident_is_one_trace_across_the_gateway_and_all_four_agencies(
-    platform_factory: Callable[..., Platform], receiver: tuple[Receiver, int]
+    receiver: tuple[Receiver, int], platform_factory: Callable[..., Platform]
 ) -> None:
+    # The receiver is set up first so it is stopped last: services flushing their spans at
+    # shutdown find it still there instead of retrying against a closed port.
     collector, port = receiver
     platform = platform_factory(
         env={
