@@ -1,8 +1,9 @@
 """The bulletin for a year of the district, generated in process on SQLite and PostgreSQL.
 
 A year of the district is about 20,000 incidents (the issue's demo year), each routed to a
-center with one task's two response clocks, a few hundred call-ups and 18 drills, inserted with
-Core bulk inserts. The figure is the time to generate the whole district's year bulletin
+center with one task's two response clocks, a few hundred call-ups and 18 drills, and the demo's
+generated year of 2,326 mediated disputes (infra/disputes_demo.py), inserted with Core bulk
+inserts. The figure is the time to generate the whole district's year bulletin
 (count every section, draw the chart, render the page and the CSV zip), and a center's and a
 month's; the target is under 2 s for the year. The baseline, in the same run, counts the same
 incident figures the way the bulletin must not: loading every incident of the period as an ORM
@@ -33,8 +34,10 @@ from gateway.bulletins.models import Period
 from gateway.centers import routing
 from gateway.centers.models import IncidentHandling
 from gateway.dispatch.models import ResponseClock
+from gateway.disputes import service as disputes
 from gateway.roster.models import CallUpMember, CallUpRow, Drill
 from gateway.schema import HISTORY
+from infra import disputes_demo
 from kernel import schema
 from kernel.catalog import CATEGORIES
 from kernel.db import make_engine, make_session_factory, transaction
@@ -197,6 +200,8 @@ def fill(factory: sessionmaker[Session], count: int) -> float:
         ):
             for chunk in range(0, len(rows), 5000):
                 session.execute(insert(table), rows[chunk : chunk + 5000])
+        cases, mediation_sessions = disputes_demo.generate(YEAR, today=date(YEAR + 1, 1, 2))
+        disputes.insert_generated(session=session, cases=cases, sessions=mediation_sessions)
     return time.perf_counter() - started
 
 
