@@ -24,6 +24,9 @@ from gateway.centers import views as center_views
 from gateway.context import GatewayContext
 from gateway.dispatch import views as dispatch_views
 from gateway.dispatch.clocks import ClockWatcher
+from gateway.factors import views as factor_views
+from gateway.factors.links import CheckInLinks
+from gateway.factors.watcher import CheckInWatcher
 from gateway.incidents import views as incident_views
 from gateway.partners import admin_views as partner_admin_views
 from gateway.partners import wiring as partner_wiring
@@ -115,6 +118,9 @@ def create_app(settings: GatewaySettings | None = None, *, clock: Clock = utc_no
         caught_up=lambda: consumer.lag == 0,
         clock=clock,
     )
+    check_ins = CheckInWatcher(
+        session_factory=session_factory, rules=rules, interval_s=settings.factor_sweep_s, clock=clock
+    )
     reconciler = Reconciler(
         directory=directory,
         session_factory=session_factory,
@@ -141,6 +147,7 @@ def create_app(settings: GatewaySettings | None = None, *, clock: Clock = utc_no
         workers.start("inbox-consumer", consumer.run)
         workers.start("reconciler", reconciler.run)
         workers.start("clock-watcher", watcher.run)
+        workers.start("check-in-watcher", check_ins.run)
         workers.start("webhook-senders", senders.run)
         feed_server = partner_wiring.start_feed_server(
             settings,
@@ -178,6 +185,9 @@ def create_app(settings: GatewaySettings | None = None, *, clock: Clock = utc_no
         signer=signer,
         limiter=RateLimiter(settings.partner_rate_per_s, settings.partner_burst),
         changes=signal,
+        factor_links=CheckInLinks.load(
+            session_factory=session_factory, configured=settings.factor_link_secret, now=clock()
+        ),
     )
     observed(app, rules)
     http_errors.install(app)
@@ -193,10 +203,12 @@ def create_app(settings: GatewaySettings | None = None, *, clock: Clock = utc_no
         alarm_views.router,
         activity_views.router,
         roster_views.router,
+        factor_views.router,
         partner_admin_views.router,
         audit_views.router,
     ):
         app.include_router(router, dependencies=[Viewer])
+    app.include_router(factor_views.page)
     app.include_router(web_views.router)
     api_docs.install(app)
     return app

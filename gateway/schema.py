@@ -17,5 +17,7 @@ HISTORY = History(
         "gateway.centers.models",
         "gateway.dispatch.models",
         "gateway.roster.models",
+        "gateway.factors.models",
+        "kernel.signed_links",
     ),
 )

@@ -12,6 +12,9 @@ class Permission(StrEnum):
     COMMAND = "command"
     # Teams, duty, sensitive-period plans, call-ups and drills.
     ROSTER = "roster"
+    # Instability factors: register and change them, watch them in sensitive periods, check in,
+    # hand out check-in links, and read the parties' personal data unmasked.
+    FACTORS = "factors"
     # Read and verify the audit log.
     AUDIT = "audit"
     # Operator accounts, partners, their credentials and sharing agreements.
@@ -34,8 +37,8 @@ AGENCY_ROLES = frozenset({Role.AGENCY_OPERATOR, Role.AGENCY_COMMANDER})
 
 PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.OPERATOR: frozenset({Permission.VIEW, Permission.INTAKE}),
-    Role.COMMANDER: frozenset({Permission.VIEW, Permission.INTAKE, Permission.COMMAND}),
-    Role.COORDINATOR: frozenset({Permission.VIEW, Permission.ROSTER}),
+    Role.COMMANDER: frozenset({Permission.VIEW, Permission.INTAKE, Permission.COMMAND, Permission.FACTORS}),
+    Role.COORDINATOR: frozenset({Permission.VIEW, Permission.ROSTER, Permission.FACTORS}),
     Role.AUDITOR: frozenset({Permission.VIEW, Permission.AUDIT}),
     Role.ADMIN: frozenset(Permission),
     # Nothing in the command room: their permissions are their agency console's.

@@ -1,0 +1,664 @@
+"""The instability-factor register: registering and changing factors, their sensitive-period
+watches and check-ins, raising a missed check-in once, turning a factor into an incident, the
+factor board and the bulletin's figures.
+
+Every change writes a row of the factor's history in the same transaction, so the history never
+claims a change that did not commit and the bulletin counts exactly what happened. Changes the
+command room should see at once (a factor opened, a check-in missed or made, a factor become an
+incident) are also activity rows, which the live stream carries.
+"""
+
+import uuid
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy import update as update_rows
+from sqlalchemy.orm import Session
+
+from gateway.activity import service as activity
+from gateway.centers import routing
+from gateway.centers import service as centers
+from gateway.factors.models import (
+    CLOSED,
+    CheckInCreate,
+    Escalation,
+    Factor,
+    FactorBoard,
+    FactorCreate,
+    FactorEvent,
+    FactorRead,
+    FactorUpdate,
+    FactorWatch,
+    Party,
+    PartyRead,
+    Place,
+    StatusChange,
+    WatchCreate,
+    WatchRead,
+)
+from gateway.incidents import service as incidents
+from gateway.incidents.models import IncidentCreate, Location
+from gateway.partners.outbound.redaction import mask_id_numbers, mask_name, mask_phones
+from kernel.clock import Clock, utc_now
+from kernel.db import get_for_update
+from kernel.errors import Conflict, Gone, Invalid, NotFound
+from kernel.incidents.models import IncidentRow
+
+# -- the register ---------------------------------------------------------------------------
+
+
+def get(*, session: Session, factor_id: str) -> Factor:
+    row = session.get(Factor, factor_id)
+    if row is None:
+        raise NotFound(f"instability factor {factor_id} does not exist", factor_id=factor_id)
+    return row
+
+
+def _locked(*, session: Session, factor_id: str) -> Factor:
+    row = get_for_update(session=session, model=Factor, key=factor_id)
+    if row is None:
+        raise NotFound(f"instability factor {factor_id} does not exist", factor_id=factor_id)
+    return row
+
+
+def _open(row: Factor) -> None:
+    if row.status in CLOSED:
+        raise Conflict(
+            f"instability factor {row.id} is {row.status}; it no longer changes", status=row.status
+        )
+
+
+def _note(row: Factor) -> str:
+    """What the live feed says a factor is: its description, short, personal data masked."""
+    text = mask_phones(mask_id_numbers(row.description))
+    return text if len(text) <= 40 else text[:39] + "…"
+
+
+def _history(
+    *, session: Session, row: Factor, actor: str, action: str, data: dict[str, Any], now: datetime
+) -> None:
+    session.add(FactorEvent(factor_id=row.id, at=now, actor=actor, action=action, data=data))
+
+
+def _announce(
+    *, session: Session, row: Factor, actor: str, action: str, data: dict[str, Any], clock: Clock
+) -> None:
+    activity.record(
+        session=session,
+        actor=actor,
+        kind="factor",
+        action=action,
+        incident_id=row.incident_id,
+        center=row.center,
+        data={"factor_id": row.id, "reason": _note(row), "level": row.level, **data},
+        clock=clock,
+    )
+
+
+def _place(row: Factor, location: Place) -> None:
+    row.latitude, row.longitude, row.place = location.latitude, location.longitude, location.place
+
+
+def create(*, session: Session, data: FactorCreate, actor: str, clock: Clock = utc_now) -> Factor:
+    now = clock()
+    person = data.responsible_person
+    row = Factor(
+        id=str(uuid.uuid4()),
+        category=data.category,
+        description=data.description,
+        parties=[party.model_dump() for party in data.parties],
+        grid_cell=data.grid_cell,
+        level=data.level,
+        center=data.center,
+        responsible_unit=data.responsible_unit,
+        responsible_name=person.name if person else None,
+        responsible_phone=person.phone if person else None,
+        status="watching",
+        incident_id=None,
+        created_at=now,
+        created_by=actor,
+        updated_at=now,
+    )
+    _place(row, data.location)
+    session.add(row)
+    _history(session=session, row=row, actor=actor, action="opened", data={"level": row.level}, now=now)
+    _announce(session=session, row=row, actor=actor, action="opened", data={}, clock=clock)
+    return row
+
+
+def update(
+    *, session: Session, factor_id: str, changes: FactorUpdate, actor: str, clock: Clock = utc_now
+) -> Factor:
+    """Correct a factor's facts; the history records each field's old and new value (parties
+    as a count: the history is read by more people than the register)."""
+    row = _locked(session=session, factor_id=factor_id)
+    _open(row)
+    given = changes.model_fields_set
+    changed: dict[str, Any] = {}
+
+    def put(name: str, old: Any, new: Any, shown: tuple[Any, Any] | None = None) -> None:
+        if old != new:
+            changed[name] = list(shown or (old, new))
+
+    for name in ("category", "description", "grid_cell", "level", "center", "responsible_unit"):
+        new = getattr(changes, name)
+        # Only the grid cell may be taken off; the others are required facts.
+        if name in given and (new is not None or name == "grid_cell"):
+            put(name, getattr(row, name), new)
+            setattr(row, name, new)
+    if "parties" in given and changes.parties is not None:
+        parties = [party.model_dump() for party in changes.parties]
+        put("parties", row.parties, parties, (len(row.parties), len(parties)))
+        row.parties = parties
+    if "location" in given and changes.location is not None:
+        put("place", row.place, changes.location.place)
+        _place(row, changes.location)
+    if "responsible_person" in given:
+        person = changes.responsible_person
+        new_name, new_phone = (person.name, person.phone) if person else (None, None)
+        put("responsible_person", row.responsible_name, new_name)
+        row.responsible_name, row.responsible_phone = new_name, new_phone
+    if changed:
+        now = clock()
+        row.updated_at = now
+        _history(session=session, row=row, actor=actor, action="updated", data={"changed": changed}, now=now)
+    return row
+
+
+def change_status(
+    *, session: Session, factor_id: str, change: StatusChange, actor: str, clock: Clock = utc_now
+) -> Factor:
+    """Watching and easing move either way; resolved closes the factor and ends its watch."""
+    row = _locked(session=session, factor_id=factor_id)
+    _open(row)
+    if row.status == change.status:
+        return row
+    now = clock()
+    previous, row.status, row.updated_at = row.status, change.status, now
+    _history(
+        session=session,
+        row=row,
+        actor=actor,
+        action=change.status,
+        data={"from": previous, "note": change.note},
+        now=now,
+    )
+    if change.status == "resolved":
+        _end_watch(session=session, row=row, actor=actor, now=now)
+    _announce(
+        session=session, row=row, actor=actor, action="status", data={"status": change.status}, clock=clock
+    )
+    return row
+
+
+# -- sensitive-period watches and check-ins -------------------------------------------------
+
+
+def watch_of(*, session: Session, factor_id: str) -> FactorWatch | None:
+    """The factor's watch not yet ended, if any."""
+    return session.scalar(
+        select(FactorWatch).where(FactorWatch.factor_id == factor_id, FactorWatch.ended_at.is_(None))
+    )
+
+
+def start_watch(
+    *, session: Session, factor_id: str, data: WatchCreate, actor: str, clock: Clock = utc_now
+) -> FactorWatch:
+    """Put a factor under watch for a sensitive period: its responsible person checks in every
+    interval. A factor nobody answers for cannot be watched; a watch already running is ended
+    and replaced by this one."""
+    row = _locked(session=session, factor_id=factor_id)
+    _open(row)
+    if not row.responsible_name:
+        message = "a factor enters a watch only with a responsible person to check in"
+        raise Invalid(
+            f"invalid fields: responsible_person ({message})",
+            fields=[{"field": "responsible_person", "message": message}],
+        )
+    now = clock()
+    _end_watch(session=session, row=row, actor=actor, now=now)
+    watch = FactorWatch(
+        id=str(uuid.uuid4()),
+        factor_id=row.id,
+        name=data.name,
+        starts_at=data.starts_at,
+        ends_at=data.ends_at,
+        interval_s=data.interval_minutes * 60,
+        due_at=data.starts_at + timedelta(minutes=data.interval_minutes),
+        state="on_time",
+        missed_at=None,
+        last_check_in_at=None,
+        last_status=None,
+        started_by=actor,
+        ended_at=None,
+    )
+    session.add(watch)
+    row.updated_at = now
+    _history(
+        session=session,
+        row=row,
+        actor=actor,
+        action="watch_started",
+        data={
+            "watch_id": watch.id,
+            "name": data.name,
+            "starts_at": data.starts_at.isoformat(),
+            "ends_at": data.ends_at.isoformat(),
+            "interval_s": watch.interval_s,
+        },
+        now=now,
+    )
+    _announce(session=session, row=row, actor=actor, action="watch_started", data={}, clock=clock)
+    session.flush()
+    return watch
+
+
+def _end_watch(*, session: Session, row: Factor, actor: str, now: datetime) -> None:
+    watch = watch_of(session=session, factor_id=row.id)
+    if watch is not None:
+        watch.ended_at = now
+        _history(
+            session=session, row=row, actor=actor, action="watch_ended", data={"watch_id": watch.id}, now=now
+        )
+
+
+def end_watch(*, session: Session, factor_id: str, actor: str, clock: Clock = utc_now) -> Factor:
+    row = _locked(session=session, factor_id=factor_id)
+    if watch_of(session=session, factor_id=factor_id) is None:
+        raise Conflict(f"instability factor {factor_id} is not under watch")
+    _end_watch(session=session, row=row, actor=actor, now=clock())
+    return row
+
+
+def check_in(
+    *,
+    session: Session,
+    factor_id: str,
+    data: CheckInCreate,
+    actor: str,
+    via: str,
+    watch_id: str | None = None,
+    clock: Clock = utc_now,
+) -> FactorWatch:
+    """The responsible person's check-in: the next one is due an interval from now. ``via`` is
+    where it came from (the command room, the person's link); a link names its watch, and a link
+    of a watch since ended or replaced is over."""
+    row = _locked(session=session, factor_id=factor_id)
+    _open(row)
+    watch = watch_of(session=session, factor_id=factor_id)
+    now = clock()
+    if watch is None or (watch_id is not None and watch.id != watch_id):
+        raise Gone(
+            f"instability factor {factor_id} has no watch this check-in belongs to", factor_id=factor_id
+        )
+    if now >= watch.ends_at:
+        raise Gone(f"the watch of instability factor {factor_id} ended at {watch.ends_at.isoformat()}")
+    was_overdue = watch.state == "overdue" or watch.due_at <= now
+    watch.state = "on_time"
+    watch.last_check_in_at = now
+    watch.last_status = data.status
+    watch.due_at = now + timedelta(seconds=watch.interval_s)
+    row.updated_at = now
+    _history(
+        session=session,
+        row=row,
+        actor=actor,
+        action="checked_in",
+        data={"watch_id": watch.id, "status": data.status, "via": via, "late": was_overdue},
+        now=now,
+    )
+    _announce(session=session, row=row, actor=actor, action="checked_in", data={"via": via}, clock=clock)
+    return watch
+
+
+def due_watches(*, session: Session, now: datetime, limit: int = 500) -> list[str]:
+    """Watches whose check-in is past due and not yet raised, within their period."""
+    return list(
+        session.scalars(
+            select(FactorWatch.id)
+            .where(
+                FactorWatch.ended_at.is_(None),
+                FactorWatch.state == "on_time",
+                FactorWatch.due_at <= now,
+                FactorWatch.due_at <= FactorWatch.ends_at,
+            )
+            .order_by(FactorWatch.due_at)
+            .limit(limit)
+        )
+    )
+
+
+def miss_due(
+    *, session: Session, watch_id: str, rules: routing.RoutingRules, clock: Clock = utc_now
+) -> str | None:
+    """Raise one missed check-in if it is still unraised: the conditional update makes it happen
+    once, whichever sweep, process or restart gets there first. The factor's center when it was
+    raised here; the center's commander is who it is escalated to."""
+    now = clock()
+    moved = session.execute(
+        update_rows(FactorWatch)
+        .where(
+            FactorWatch.id == watch_id,
+            FactorWatch.ended_at.is_(None),
+            FactorWatch.state == "on_time",
+            FactorWatch.due_at <= now,
+        )
+        .values(state="overdue", missed_at=now)
+    ).rowcount
+    if moved != 1:
+        return None
+    watch = session.get_one(FactorWatch, watch_id)
+    row = session.get_one(Factor, watch.factor_id)
+    commander = centers.center_of(rules, row.center).commander
+    missed = {
+        "watch_id": watch.id,
+        "due_at": watch.due_at.isoformat(),
+        "late_s": (now - watch.due_at).total_seconds(),
+        "escalated_to": commander,
+    }
+    _history(session=session, row=row, actor="watch", action="check_in_missed", data=missed, now=now)
+    _announce(session=session, row=row, actor="watch", action="check_in_missed", data=missed, clock=clock)
+    return row.center
+
+
+def close_ended_watches(*, session: Session, now: datetime) -> int:
+    """Watches whose period is over end by themselves; no check-in is due after."""
+    ended = list(
+        session.scalars(select(FactorWatch).where(FactorWatch.ended_at.is_(None), FactorWatch.ends_at <= now))
+    )
+    for watch in ended:
+        watch.ended_at = watch.ends_at
+        session.add(
+            FactorEvent(
+                factor_id=watch.factor_id,
+                at=watch.ends_at,
+                actor="watch",
+                action="watch_ended",
+                data={"watch_id": watch.id, "period_over": True},
+            )
+        )
+    return len(ended)
+
+
+# -- becoming an incident -------------------------------------------------------------------
+
+
+def escalate(
+    *,
+    session: Session,
+    factor_id: str,
+    data: Escalation,
+    actor: str,
+    rules: routing.RoutingRules,
+    clock: Clock = utc_now,
+) -> tuple[Factor, IncidentRow]:
+    """The factor became an incident: reported through the incident service (stored, announced
+    to every agency, routed), handled by the factor's center, and linked both ways: the factor
+    names the incident and the incident's timeline names the factor."""
+    row = _locked(session=session, factor_id=factor_id)
+    _open(row)
+    if row.latitude is None or row.longitude is None:
+        raise Invalid(
+            "invalid fields: location (an incident needs a position: the factor's latitude and longitude)",
+            fields=[{"field": "location", "message": "the factor has no latitude and longitude"}],
+        )
+    incident, _ = incidents.create(
+        session=session,
+        data=IncidentCreate(
+            source_agency=data.source_agency,
+            category=data.category,
+            level=data.level or row.level,  # type: ignore[arg-type]
+            title=data.title,
+            description=row.description,
+            location=Location(
+                latitude=row.latitude, longitude=row.longitude, address=row.place or row.responsible_unit
+            ),
+            involved_agencies=data.involved_agencies,
+        ),
+        idempotency_key=None,
+        actor=actor,
+        clock=clock,
+    )
+    handling = centers.handling_of(session=session, incident_id=incident.id)
+    if handling.center != row.center:
+        centers.reroute(
+            session=session,
+            incident_id=incident.id,
+            center=row.center,
+            reason=f"instability factor {row.id} of this center became the incident",
+            actor=actor,
+            rules=rules,
+            clock=clock,
+        )
+    now = clock()
+    previous = row.status
+    row.status, row.incident_id, row.updated_at = "became_incident", incident.id, now
+    _end_watch(session=session, row=row, actor=actor, now=now)
+    _history(
+        session=session,
+        row=row,
+        actor=actor,
+        action="became_incident",
+        data={"from": previous, "incident_id": incident.id, "note": data.note},
+        now=now,
+    )
+    _announce(
+        session=session,
+        row=row,
+        actor=actor,
+        action="became_incident",
+        data={"title": incident.title, "category": row.category, "note": data.note},
+        clock=clock,
+    )
+    return row, incident
+
+
+def linked_factor(*, session: Session, incident_id: str) -> Factor | None:
+    """The factor an incident came from, if it came from one."""
+    return session.scalar(select(Factor).where(Factor.incident_id == incident_id))
+
+
+# -- reading --------------------------------------------------------------------------------
+
+
+def _overdue(watch: FactorWatch, now: datetime) -> bool:
+    if watch.ended_at is not None or now >= watch.ends_at:
+        return False
+    return watch.state == "overdue" or watch.due_at <= now
+
+
+def _party(raw: dict[str, str], masked: bool) -> PartyRead:
+    party = Party.model_validate(raw)
+    if not masked:
+        return PartyRead(**party.model_dump())
+    return PartyRead(
+        name=mask_name(party.name),
+        id_number=mask_id_numbers(party.id_number),
+        phone=mask_phones(party.phone),
+        role=party.role,
+    )
+
+
+def read(row: Factor, watch: FactorWatch | None, *, masked: bool, now: datetime) -> FactorRead:
+    """A factor as a reader sees it: in lists, and to those who do not work factors, the
+    parties' names, ID numbers and phones are masked as partner sharing masks them, and so
+    are numbers written into the description."""
+    return FactorRead(
+        id=row.id,
+        category=row.category,
+        description=mask_phones(mask_id_numbers(row.description)) if masked else row.description,
+        parties=[_party(raw, masked) for raw in row.parties],
+        latitude=row.latitude,
+        longitude=row.longitude,
+        place=row.place,
+        grid_cell=row.grid_cell,
+        level=row.level,
+        center=row.center,
+        responsible_unit=row.responsible_unit,
+        responsible_name=row.responsible_name,
+        responsible_phone=row.responsible_phone,
+        status=row.status,  # type: ignore[arg-type]
+        incident_id=row.incident_id,
+        created_at=row.created_at,
+        created_by=row.created_by,
+        updated_at=row.updated_at,
+        watch=(
+            WatchRead(
+                id=watch.id,
+                name=watch.name,
+                starts_at=watch.starts_at,
+                ends_at=watch.ends_at,
+                interval_s=watch.interval_s,
+                due_at=watch.due_at,
+                state=watch.state,  # type: ignore[arg-type]
+                overdue=_overdue(watch, now),
+                missed_at=watch.missed_at,
+                last_check_in_at=watch.last_check_in_at,
+                last_status=watch.last_status,
+            )
+            if watch is not None
+            else None
+        ),
+    )
+
+
+def detail(*, session: Session, factor_id: str, masked: bool, now: datetime) -> FactorRead:
+    row = get(session=session, factor_id=factor_id)
+    return read(row, watch_of(session=session, factor_id=factor_id), masked=masked, now=now)
+
+
+def _overdue_clause(now: datetime) -> Any:
+    return and_(
+        FactorWatch.id.is_not(None),
+        FactorWatch.ends_at > now,
+        or_(FactorWatch.state == "overdue", FactorWatch.due_at <= now),
+    )
+
+
+def board(
+    *,
+    session: Session,
+    now: datetime,
+    center: str | None = None,
+    status: str | None = None,
+    overdue_only: bool = False,
+    limit: int = 200,
+    offset: int = 0,
+) -> FactorBoard:
+    """The factor board: open factors (or those of one status), overdue check-ins first, then
+    the next check-in due, then the most serious; always masked, as every list is."""
+    joined = select(Factor, FactorWatch).outerjoin(
+        FactorWatch, and_(FactorWatch.factor_id == Factor.id, FactorWatch.ended_at.is_(None))
+    )
+    conditions: list[Any] = [Factor.status == status] if status else [Factor.status.not_in(CLOSED)]
+    if center:
+        conditions.append(Factor.center == center)
+    overdue = _overdue_clause(now)
+    if overdue_only:
+        conditions.append(overdue)
+    joined = joined.where(*conditions)
+    counted = (
+        select(func.count(), func.count().filter(overdue))
+        .select_from(Factor)
+        .outerjoin(FactorWatch, and_(FactorWatch.factor_id == Factor.id, FactorWatch.ended_at.is_(None)))
+        .where(*conditions)
+    )
+    total, overdue_total = session.execute(counted).one()
+    rows = session.execute(
+        joined.order_by(
+            FactorWatch.state.desc().nulls_last(),  # "overdue" before "on_time"
+            FactorWatch.due_at.asc().nulls_last(),
+            Factor.level,
+            Factor.created_at.desc(),
+        )
+        .limit(limit)
+        .offset(offset)
+    ).all()
+    return FactorBoard(
+        items=[read(factor, watch, masked=True, now=now) for factor, watch in rows],
+        total=total,
+        overdue=overdue_total,
+        limit=limit,
+        offset=offset,
+    )
+
+
+def overdue_count(*, session: Session, center: str | None, now: datetime) -> int:
+    query = (
+        select(func.count())
+        .select_from(FactorWatch)
+        .join(Factor, Factor.id == FactorWatch.factor_id)
+        .where(FactorWatch.ended_at.is_(None), _overdue_clause(now), Factor.status.not_in(CLOSED))
+    )
+    if center:
+        query = query.where(Factor.center == center)
+    return session.scalar(query) or 0
+
+
+def history(*, session: Session, factor_id: str) -> list[FactorEvent]:
+    get(session=session, factor_id=factor_id)
+    return list(
+        session.scalars(
+            select(FactorEvent).where(FactorEvent.factor_id == factor_id).order_by(FactorEvent.id)
+        )
+    )
+
+
+# -- the daily bulletin ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FactorFigures:
+    """What the bulletin says about factors over [start, end): how many were opened, eased,
+    resolved and became incidents, how many check-ins were missed, how many stayed open at the
+    end, and those open at the end by level."""
+
+    opened: int
+    eased: int
+    resolved: int
+    became_incident: int
+    missed_checkins: int
+    open_at_end: int
+    by_level: dict[str, int] = field(default_factory=dict)
+
+
+def bulletin_figures(
+    *, session: Session, start: datetime, end: datetime, center: str | None
+) -> FactorFigures:
+    """Counted from the factors' history, so a bulletin of a past period says what happened
+    then, whatever the factors' status now. ``center`` None is the district (every center)."""
+    in_center = [Factor.center == center] if center else []
+    events = Counter(
+        dict(
+            session.execute(
+                select(FactorEvent.action, func.count())
+                .join(Factor, Factor.id == FactorEvent.factor_id)
+                .where(FactorEvent.at >= start, FactorEvent.at < end, *in_center)
+                .group_by(FactorEvent.action)
+            ).all()
+        )
+    )
+    closed_before_end = (
+        select(FactorEvent.factor_id)
+        .where(FactorEvent.action.in_(CLOSED), FactorEvent.at < end)
+        .scalar_subquery()
+    )
+    by_level = dict(
+        session.execute(
+            select(Factor.level, func.count())
+            .where(Factor.created_at < end, Factor.id.not_in(closed_before_end), *in_center)
+            .group_by(Factor.level)
+        ).all()
+    )
+    return FactorFigures(
+        opened=events["opened"],
+        eased=events["easing"],
+        resolved=events["resolved"],
+        became_incident=events["became_incident"],
+        missed_checkins=events["check_in_missed"],
+        open_at_end=sum(by_level.values()),
+        by_level={level: by_level.get(level, 0) for level in ("I", "II", "III", "IV")},
+    )
