@@ -8,8 +8,9 @@ saying so, with its 4xx status.
 """
 
 from typing import Annotated
+from urllib.parse import parse_qs
 
-from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from gateway.auth.deps import Command, Factors, SignedIn, signed_in
@@ -39,6 +40,7 @@ router = APIRouter(prefix="/api/v1/factors", tags=["factors"])
 page = APIRouter(include_in_schema=False)
 
 Reader = Annotated[SignedIn, Depends(signed_in)]
+MAX_FORM_BYTES = 8192
 
 
 def _masked(who: SignedIn) -> bool:
@@ -187,12 +189,18 @@ def check_in_page(
     return checkin_page.form(factor, link, lang=language, done=done)
 
 
+async def _form_status(request: Request) -> str:
+    """The form's one field, read by hand: the page posts a plain urlencoded form."""
+    body = (await request.body())[:MAX_FORM_BYTES].decode("utf-8", errors="replace")
+    return parse_qs(body).get("status", [""])[0].strip()[:500]
+
+
 @page.post("/f/{factor_id}/{token}", response_class=HTMLResponse, response_model=None)
 def check_in_from_link(
     factor_id: str,
     token: str,
     ctx: Context,
-    status: Annotated[str, Form(max_length=500)] = "",
+    status: Annotated[str, Depends(_form_status)],
     lang: str | None = None,
 ) -> HTMLResponse | RedirectResponse:
     """The form's answer; after it, the page again (post, redirect, get), saying it was recorded."""
@@ -204,7 +212,7 @@ def check_in_from_link(
             service.check_in(
                 session=session,
                 factor_id=factor_id,
-                data=CheckInCreate(status=status.strip()) if status.strip() else _no_status(),
+                data=CheckInCreate(status=status) if status else _no_status(),
                 actor=row.responsible_name or "responsible person",
                 via="link",
                 watch_id=link.watch_id,
