@@ -14,6 +14,7 @@ import * as intake from "./views/intake.js";
 import * as units from "./views/units.js";
 import * as map from "./views/map.js";
 import * as teams from "./views/teams.js";
+import * as factors from "./views/factors.js";
 import * as partners from "./views/partners.js";
 import * as audit from "./views/audit.js";
 import * as admin from "./views/admin.js";
@@ -115,6 +116,7 @@ const ROUTES = [
   { pattern: /^#\/units$/, module: units, nav: () => "units" },
   { pattern: /^#\/map$/, module: map, nav: () => "map" },
   { pattern: /^#\/teams$/, module: teams, nav: () => "teams" },
+  { pattern: /^#\/factors$/, module: factors, nav: () => "factors" },
   { pattern: /^#\/partners$/, module: partners, nav: () => "partners" },
   { pattern: /^#\/audit$/, module: audit, nav: () => "audit", permission: "audit" },
   { pattern: /^#\/admin$/, module: admin, nav: () => "admin", permission: "admin" },
@@ -127,6 +129,7 @@ function navLinks() {
     { id: "units", href: "#/units", text: t("nav.units") },
     { id: "map", href: "#/map", text: t("nav.map") },
     { id: "teams", href: "#/teams", text: t("nav.teams") },
+    { id: "factors", href: "#/factors", text: t("nav.factors") },
     { id: "partners", href: "#/partners", text: t("nav.partners") },
     can("audit") && { id: "audit", href: "#/audit", text: t("nav.audit") },
     can("admin") && { id: "admin", href: "#/admin", text: t("nav.admin") },
