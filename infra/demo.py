@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 import grpc
 import httpx
 
-from infra import roster_demo
+from infra import factors_demo, roster_demo
 from infra.platform import Platform
 from jcp.incidents.v1 import agency_pb2, agency_pb2_grpc, incident_pb2
 from jcp.roster.v1 import roster_pb2, roster_pb2_grpc
@@ -412,6 +412,7 @@ def load(platform: Platform) -> int:
             incidents[key] = response.json()["id"]
         _dispatch(commander, incidents)
         _load_roster(coordinator, channels)
+        factors_demo.load(coordinator)
     with platform.client("admin") as admin:
         _partners(admin, platform.config.data_dir)
     for key, agency, category, level, title, description, lat, lon, address in AGENCY_REPORTS:

@@ -108,12 +108,28 @@ def demo_loaded(url: str) -> bool:
         return False
 
 
+def overdue_check_ins(url: str) -> int | None:
+    """The factor board's overdue check-ins, as the demo operator reads them."""
+    try:
+        signed_in = httpx.post(
+            f"{url}/api/v1/auth/sign-in", json={"username": "operator", "password": demo.PASSWORD}, timeout=2
+        )
+        headers = {"Authorization": f"Bearer {signed_in.json()['token']}"}
+        board = httpx.get(f"{url}/api/v1/factors", headers=headers, timeout=2).json()
+        return int(board["overdue"]) if board["total"] else None
+    except (httpx.HTTPError, KeyError, ValueError):
+        return None
+
+
 @pytest.mark.slow
 def test_launcher_serves_demo_data_and_stops_everything_when_a_child_dies(
     launcher: tuple[subprocess.Popen[bytes], str, int],
 ) -> None:
     process, url, consoles = launcher
     wait_for(lambda: demo_loaded(url), timeout=90, message="the launcher served the demo incidents")
+    wait_for(
+        lambda: overdue_check_ins(url) == 1, timeout=60, message="the factor board shows one overdue check-in"
+    )
     for n, agency in enumerate(AGENCIES):
         assert httpx.get(f"http://127.0.0.1:{consoles + n}/api/v1/agency", timeout=5).json()["id"] == agency
     started = children(process.pid)
