@@ -26,18 +26,14 @@ from gateway.factors.models import (
     CheckInCreate,
     Escalation,
     Factor,
-    FactorBoard,
     FactorCreate,
     FactorEvent,
     FactorRead,
     FactorUpdate,
     FactorWatch,
-    Party,
-    PartyRead,
     Place,
     StatusChange,
     WatchCreate,
-    WatchRead,
 )
 from gateway.incidents import service as incidents
 from gateway.incidents.models import IncidentCreate, Location
@@ -464,64 +460,53 @@ def linked_factor(*, session: Session, incident_id: str) -> Factor | None:
 # -- reading --------------------------------------------------------------------------------
 
 
-def _overdue(watch: FactorWatch, now: datetime) -> bool:
-    if watch.ended_at is not None or now >= watch.ends_at:
+def _columns(row: Factor | FactorWatch) -> dict[str, Any]:
+    return {column.key: getattr(row, column.key) for column in row.__table__.c}
+
+
+def _overdue(watch: dict[str, Any], now: datetime) -> bool:
+    if watch["ended_at"] is not None or now >= watch["ends_at"]:
         return False
-    return watch.state == "overdue" or watch.due_at <= now
+    return watch["state"] == "overdue" or watch["due_at"] <= now
 
 
-def _party(raw: dict[str, str], masked: bool) -> PartyRead:
-    party = Party.model_validate(raw)
-    if not masked:
-        return PartyRead(**party.model_dump())
-    return PartyRead(
-        name=mask_name(party.name),
-        id_number=mask_id_numbers(party.id_number),
-        phone=mask_phones(party.phone),
-        role=party.role,
+def _party(raw: dict[str, str], masked: bool) -> dict[str, str]:
+    name, id_number, phone = raw.get("name", ""), raw.get("id_number", ""), raw.get("phone", "")
+    if masked:
+        name, id_number, phone = mask_name(name), mask_id_numbers(id_number), mask_phones(phone)
+    return {"name": name, "id_number": id_number, "phone": phone, "role": raw.get("role", "")}
+
+
+_WATCH_SHOWN = ("id", "name", "starts_at", "ends_at", "interval_s", "due_at", "state", "missed_at")
+
+
+def _shown(
+    factor: dict[str, Any], watch: dict[str, Any] | None, *, masked: bool, now: datetime
+) -> dict[str, Any]:
+    """A factor as a reader sees it (the shape of ``FactorRead``), from its columns and its
+    watch's: in lists, and to those who do not work factors, the parties' names, ID numbers
+    and phones are masked as partner sharing masks them, and so are numbers written into the
+    description."""
+    shown = dict(factor)
+    shown["parties"] = [_party(raw, masked) for raw in factor["parties"]]
+    if masked:
+        shown["description"] = mask_phones(mask_id_numbers(factor["description"]))
+    shown["watch"] = (
+        {
+            **{key: watch[key] for key in _WATCH_SHOWN},
+            "overdue": _overdue(watch, now),
+            "last_check_in_at": watch["last_check_in_at"],
+            "last_status": watch["last_status"],
+        }
+        if watch is not None
+        else None
     )
+    return shown
 
 
 def read(row: Factor, watch: FactorWatch | None, *, masked: bool, now: datetime) -> FactorRead:
-    """A factor as a reader sees it: in lists, and to those who do not work factors, the
-    parties' names, ID numbers and phones are masked as partner sharing masks them, and so
-    are numbers written into the description."""
-    return FactorRead(
-        id=row.id,
-        category=row.category,
-        description=mask_phones(mask_id_numbers(row.description)) if masked else row.description,
-        parties=[_party(raw, masked) for raw in row.parties],
-        latitude=row.latitude,
-        longitude=row.longitude,
-        place=row.place,
-        grid_cell=row.grid_cell,
-        level=row.level,
-        center=row.center,
-        responsible_unit=row.responsible_unit,
-        responsible_name=row.responsible_name,
-        responsible_phone=row.responsible_phone,
-        status=row.status,  # type: ignore[arg-type]
-        incident_id=row.incident_id,
-        created_at=row.created_at,
-        created_by=row.created_by,
-        updated_at=row.updated_at,
-        watch=(
-            WatchRead(
-                id=watch.id,
-                name=watch.name,
-                starts_at=watch.starts_at,
-                ends_at=watch.ends_at,
-                interval_s=watch.interval_s,
-                due_at=watch.due_at,
-                state=watch.state,  # type: ignore[arg-type]
-                overdue=_overdue(watch, now),
-                missed_at=watch.missed_at,
-                last_check_in_at=watch.last_check_in_at,
-                last_status=watch.last_status,
-            )
-            if watch is not None
-            else None
-        ),
+    return FactorRead.model_validate(
+        _shown(_columns(row), _columns(watch) if watch is not None else None, masked=masked, now=now)
     )
 
 
@@ -547,43 +532,57 @@ def board(
     overdue_only: bool = False,
     limit: int = 200,
     offset: int = 0,
-) -> FactorBoard:
-    """The factor board: open factors (or those of one status), overdue check-ins first, then
-    the next check-in due, then the most serious; always masked, as every list is."""
-    joined = select(Factor, FactorWatch).outerjoin(
-        FactorWatch, and_(FactorWatch.factor_id == Factor.id, FactorWatch.ended_at.is_(None))
-    )
+) -> dict[str, Any]:
+    """The factor board (the shape of ``FactorBoard``): open factors (or those of one status),
+    overdue check-ins first, then the next check-in due, then the most serious; always masked,
+    as every list is. Read as plain rows and left as plain values, no ORM objects and no
+    models: the page asks for hundreds at once, every few seconds."""
+    watched = and_(FactorWatch.factor_id == Factor.id, FactorWatch.ended_at.is_(None))
     conditions: list[Any] = [Factor.status == status] if status else [Factor.status.not_in(CLOSED)]
     if center:
         conditions.append(Factor.center == center)
     overdue = _overdue_clause(now)
     if overdue_only:
         conditions.append(overdue)
-    joined = joined.where(*conditions)
     counted = (
         select(func.count(), func.count().filter(overdue))
         .select_from(Factor)
-        .outerjoin(FactorWatch, and_(FactorWatch.factor_id == Factor.id, FactorWatch.ended_at.is_(None)))
+        .outerjoin(FactorWatch, watched)
         .where(*conditions)
     )
     total, overdue_total = session.execute(counted).one()
-    rows = session.execute(
-        joined.order_by(
-            FactorWatch.state.desc().nulls_last(),  # "overdue" before "on_time"
-            FactorWatch.due_at.asc().nulls_last(),
-            Factor.level,
-            Factor.created_at.desc(),
+    factors = [
+        row._asdict()
+        for row in session.execute(
+            select(*Factor.__table__.c)
+            .outerjoin(FactorWatch, watched)
+            .where(*conditions)
+            .order_by(
+                FactorWatch.state.desc().nulls_last(),  # "overdue" before "on_time"
+                FactorWatch.due_at.asc().nulls_last(),
+                Factor.level,
+                Factor.created_at.desc(),
+            )
+            .limit(limit)
+            .offset(offset)
         )
-        .limit(limit)
-        .offset(offset)
-    ).all()
-    return FactorBoard(
-        items=[read(factor, watch, masked=True, now=now) for factor, watch in rows],
-        total=total,
-        overdue=overdue_total,
-        limit=limit,
-        offset=offset,
-    )
+    ]
+    watches = {
+        row.factor_id: row._asdict()
+        for row in session.execute(
+            select(*FactorWatch.__table__.c).where(
+                FactorWatch.factor_id.in_([factor["id"] for factor in factors]),
+                FactorWatch.ended_at.is_(None),
+            )
+        )
+    }
+    return {
+        "items": [_shown(factor, watches.get(factor["id"]), masked=True, now=now) for factor in factors],
+        "total": total,
+        "overdue": overdue_total,
+        "limit": limit,
+        "offset": offset,
+    }
 
 
 def overdue_count(*, session: Session, center: str | None, now: datetime) -> int:
