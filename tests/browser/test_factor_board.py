@@ -96,6 +96,9 @@ def test_the_factor_board_highlights_an_overdue_check_in_and_a_check_in_clears_i
     expect(late_row).to_contain_text("陈**")
     assert page.evaluate("document.documentElement.scrollWidth") <= LAPTOP["width"]
     shots(page, "factors-zh-1366x768")
+    page.goto(platform.config.gateway_url + "/#/board/stability")
+    expect(page.locator("[data-stat=overdue-check-ins] b")).to_have_text("1")
+    page.click("a.stat-link")
 
     late_row.locator("button[data-action=pick]").click()
     page.fill("#c-status", "已电话联系，安置户在家")
@@ -104,6 +107,8 @@ def test_the_factor_board_highlights_an_overdue_check_in_and_a_check_in_clears_i
     expect(page.locator("[data-stat=overdue] b")).to_have_text("0")
     expect(page.locator(".factor-history li[data-action=check_in_missed]")).to_have_count(1)
     expect(page.locator(".factor-history li[data-action=checked_in]")).to_have_count(1)
+    page.goto(platform.config.gateway_url + "/#/board/stability")
+    expect(page.locator("[data-stat=overdue-check-ins] b")).to_have_text("0")
 
 
 def test_a_responsible_person_checks_in_from_a_phone_sized_page(
