@@ -19,11 +19,14 @@ from sqlalchemy import update as update_rows
 from sqlalchemy.orm import Session
 
 from gateway.activity import service as activity
+from gateway.audit import service as audit
 from gateway.centers import routing
 from gateway.centers import service as centers
+from gateway.factors.links import CheckInLinks
 from gateway.factors.models import (
     CLOSED,
     CheckInCreate,
+    CheckInLink,
     Escalation,
     Factor,
     FactorCreate,
@@ -308,6 +311,30 @@ def check_in(
     )
     _announce(session=session, row=row, actor=actor, action="checked_in", data={"via": via}, clock=clock)
     return watch
+
+
+def issue_link(
+    *, session: Session, factor_id: str, links: CheckInLinks, base_url: str, actor: str, now: datetime
+) -> CheckInLink:
+    """The check-in link of the factor's current watch, recorded in the audit log: whoever holds
+    it checks in for the factor until the watch's period ends."""
+    get(session=session, factor_id=factor_id)
+    watch = watch_of(session=session, factor_id=factor_id)
+    if watch is None:
+        raise Conflict(f"instability factor {factor_id} is not under watch; start a watch first")
+    if watch.ends_at <= now:
+        raise Gone(f"the watch of instability factor {factor_id} is over")
+    token = links.token(factor_id=factor_id, watch_id=watch.id, expires_at=watch.ends_at)
+    audit.append(
+        session=session,
+        actor=actor,
+        action="factor.check_in_link_issued",
+        subject=f"factor:{factor_id}",
+        at=now,
+        detail={"watch_id": watch.id, "expires_at": watch.ends_at.isoformat()},
+    )
+    path = f"/f/{factor_id}/{token}"
+    return CheckInLink(url=base_url.rstrip("/") + path, path=path, expires_at=watch.ends_at)
 
 
 def due_watches(*, session: Session, now: datetime, limit: int = 500) -> list[str]:

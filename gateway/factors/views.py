@@ -35,7 +35,7 @@ from gateway.factors.models import (
 )
 from gateway.incidents.models import IncidentRead
 from kernel.db import transaction
-from kernel.errors import DomainError, Gone, Invalid
+from kernel.errors import DomainError, Invalid
 
 router = APIRouter(prefix="/api/v1/factors", tags=["factors"])
 page = APIRouter(include_in_schema=False)
@@ -142,19 +142,19 @@ def check_in(factor_id: str, data: CheckInCreate, ctx: Context, actor: Factors) 
 
 
 @router.get("/{factor_id}/link", response_model=CheckInLink)
-def check_in_link(factor_id: str, request: Request, ctx: Context, _actor: Factors) -> CheckInLink:
+def check_in_link(factor_id: str, request: Request, ctx: Context, actor: Factors) -> CheckInLink:
     """The responsible person's personal link for the factor's current watch, good until the
-    watch's period ends: a credential, so handed out only to those who work factors."""
-    with ctx.session_factory() as session:
-        service.get(session=session, factor_id=factor_id)
-        watch = service.watch_of(session=session, factor_id=factor_id)
-    if watch is None:
-        raise Invalid(f"instability factor {factor_id} is not under watch; start a watch first")
-    if watch.ends_at <= ctx.clock():
-        raise Gone(f"the watch of instability factor {factor_id} is over")
-    token = ctx.factor_links.token(factor_id=factor_id, watch_id=watch.id, expires_at=watch.ends_at)
-    path = f"/f/{factor_id}/{token}"
-    return CheckInLink(url=str(request.base_url).rstrip("/") + path, path=path, expires_at=watch.ends_at)
+    watch's period ends: a credential, so handed out only to those who work factors, and each
+    handing out is in the audit log."""
+    with transaction(ctx.session_factory) as session:
+        return service.issue_link(
+            session=session,
+            factor_id=factor_id,
+            links=ctx.factor_links,
+            base_url=str(request.base_url),
+            actor=actor,
+            now=ctx.clock(),
+        )
 
 
 @router.get("/{factor_id}/history", response_model=list[FactorEventRead])

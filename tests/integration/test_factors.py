@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from gateway.activity.models import ActivityRow
 from gateway.app import create_app
+from gateway.audit.models import AuditEntry
 from gateway.context import GatewayContext
 from gateway.factors import service
 from gateway.factors.watcher import CheckInWatcher
@@ -197,6 +198,15 @@ def test_the_check_in_link_checks_in_from_a_phone_and_refuses_forged_expired_and
     link = gateway.call("GET", f"/api/v1/factors/{factor['id']}/link").json()
     other_link = gateway.call("GET", f"/api/v1/factors/{other['id']}/link").json()
     assert gateway.call("GET", f"/api/v1/factors/{factor['id']}/link", role="operator").status_code == 403
+    unwatched = gateway.register(description="未盯守")
+    assert gateway.call("GET", f"/api/v1/factors/{unwatched['id']}/link").status_code == 409
+    with gateway.context.session_factory() as session:
+        issued = session.scalars(
+            select(AuditEntry).where(AuditEntry.action == "factor.check_in_link_issued")
+        ).all()
+        assert sorted(entry.subject for entry in issued) == sorted(
+            f"factor:{f['id']}" for f in (factor, other)
+        )
 
     page = gateway.http.get(link["path"])
     assert page.status_code == 200 and 'name="status"' in page.text and "王**" not in page.text
