@@ -542,6 +542,17 @@ def detail(*, session: Session, factor_id: str, masked: bool, now: datetime) -> 
     return read(row, watch_of(session=session, factor_id=factor_id), masked=masked, now=now)
 
 
+def for_link(*, session: Session, factor_id: str, watch_id: str, now: datetime) -> FactorRead:
+    """The factor as its check-in page shows it (masked, as on a phone anyone may see), while
+    the watch the link was issued for still runs."""
+    shown = detail(session=session, factor_id=factor_id, masked=True, now=now)
+    if shown.watch is None or shown.watch.id != watch_id:
+        raise Gone(
+            f"the watch this link was issued for is over (instability factor {factor_id} is {shown.status})"
+        )
+    return shown
+
+
 def _overdue_clause(now: datetime) -> Any:
     return and_(
         FactorWatch.id.is_not(None),

@@ -187,7 +187,9 @@ def check_in_page(
     try:
         link = ctx.factor_links.read(token, factor_id=factor_id, now=ctx.clock())
         with ctx.session_factory() as session:
-            factor = service.detail(session=session, factor_id=factor_id, masked=True, now=ctx.clock())
+            factor = service.for_link(
+                session=session, factor_id=factor_id, watch_id=link.watch_id, now=ctx.clock()
+            )
     except DomainError as refusal:
         return checkin_page.refused(refusal, lang=language)
     return checkin_page.form(factor, link, lang=language, done=done)

@@ -246,6 +246,7 @@ def test_the_check_in_link_checks_in_from_a_phone_and_refuses_forged_expired_and
 def test_a_factor_becomes_an_incident_in_one_step_linked_both_ways(gateway: Gateway) -> None:
     factor = gateway.register(center="stability")
     assert gateway.watch(factor["id"]).status_code == 201
+    phone_link = gateway.call("GET", f"/api/v1/factors/{factor['id']}/link").json()
     body = {"source_agency": "localgov", "category": "wage_arrears", "title": "讨薪人员聚集", "level": "II"}
     assert (
         gateway.call(
@@ -280,6 +281,8 @@ def test_a_factor_becomes_an_incident_in_one_step_linked_both_ways(gateway: Gate
         ).all()
         assert len(reported) == 1, "announced to the agencies as any reported incident"
         assert service.linked_factor(session=session, incident_id=incident["id"]).id == factor["id"]  # type: ignore[union-attr]
+    over = gateway.http.get(phone_link["path"] + "?lang=en")
+    assert over.status_code == 410 and "needs no more check-ins" in over.text
     again = gateway.call("POST", f"/api/v1/factors/{factor['id']}/escalate", json=body)
     assert again.status_code == 409
     assert gateway.history(factor["id"])[-2:] == ["watch_ended", "became_incident"]
