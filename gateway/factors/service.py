@@ -70,9 +70,14 @@ def _open(row: Factor) -> None:
         )
 
 
+def _masked(text: str) -> str:
+    """Free text as lists show it: ID and phone numbers written into it masked."""
+    return mask_phones(mask_id_numbers(text))
+
+
 def _note(row: Factor) -> str:
     """What the live feed says a factor is: its description, short, personal data masked."""
-    text = mask_phones(mask_id_numbers(row.description))
+    text = _masked(row.description)
     return text if len(text) <= 40 else text[:39] + "…"
 
 
@@ -131,8 +136,9 @@ def create(*, session: Session, data: FactorCreate, actor: str, clock: Clock = u
 def update(
     *, session: Session, factor_id: str, changes: FactorUpdate, actor: str, clock: Clock = utc_now
 ) -> Factor:
-    """Correct a factor's facts; the history records each field's old and new value (parties
-    as a count: the history is read by more people than the register)."""
+    """Correct a factor's facts; the history records each field's old and new value, the
+    parties as a count and the description masked: the history is read by everyone who may
+    view, as the board is."""
     row = _locked(session=session, factor_id=factor_id)
     _open(row)
     given = changes.model_fields_set
@@ -146,7 +152,8 @@ def update(
         new = getattr(changes, name)
         # Only the grid cell may be taken off; the others are required facts.
         if name in given and (new is not None or name == "grid_cell"):
-            put(name, getattr(row, name), new)
+            old = getattr(row, name)
+            put(name, old, new, (_masked(old), _masked(new)) if name == "description" else None)
             setattr(row, name, new)
     if "parties" in given and changes.parties is not None:
         parties = [party.model_dump() for party in changes.parties]
@@ -517,7 +524,7 @@ def _shown(
     shown = dict(factor)
     shown["parties"] = [_party(raw, masked) for raw in factor["parties"]]
     if masked:
-        shown["description"] = mask_phones(mask_id_numbers(factor["description"]))
+        shown["description"] = _masked(factor["description"])
     shown["watch"] = (
         {
             **{key: watch[key] for key in _WATCH_SHOWN},

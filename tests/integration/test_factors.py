@@ -151,6 +151,13 @@ def test_lists_mask_the_parties_and_only_factor_workers_read_them_whole(gateway:
     masked = gateway.call("GET", f"/api/v1/factors/{factor['id']}", role="operator").json()
     assert masked["parties"][0]["name"] == "王**"
     assert gateway.call("POST", "/api/v1/factors", role="operator", json={}).status_code == 403
+    corrected = gateway.call(
+        "PATCH", f"/api/v1/factors/{factor['id']}", json={"description": "代表改用 13987654321 联系"}
+    )
+    assert corrected.status_code == 200, corrected.text
+    history = gateway.call("GET", f"/api/v1/factors/{factor['id']}/history", role="operator").json()
+    assert history[-1]["data"]["changed"]["description"][1] == "代表改用 139****4321 联系"
+    assert ID_NUMBER not in str(history) and "13987654321" not in str(history)
 
 
 def test_a_missed_check_in_is_raised_once_escalated_to_the_commander_and_shown_overdue(
