@@ -16,6 +16,8 @@ import { actionRunner, empty, heading, levelBadge, statusBadge } from "/shared/j
 const CATEGORIES = ["land_compensation", "wage_arrears", "demolition", "worker_farmer", "pipeline", "petition", "campus", "other"];
 const LEVELS = ["I", "II", "III", "IV"];
 const HOUR_MS = 3600 * 1000;
+// The most urgent first; the counts above the table are over every open factor.
+const BOARD_LIMIT = 200;
 
 function newDraft() {
   return { category: "wage_arrears", description: "", level: "IV", center: "stability", place: "", latitude: "", longitude: "", responsible_unit: "", person: "", phone: "", party: "", party_phone: "" };
@@ -33,7 +35,7 @@ export function mount(root, _params, context) {
   const escalation = { source_agency: "localgov", category: "mass_incident", title: "" };
 
   async function refresh() {
-    board = await api("/api/v1/factors?limit=500");
+    board = await api(`/api/v1/factors?limit=${BOARD_LIMIT}`);
     const still = picked && board.items.find((f) => f.id === picked.id);
     picked = still || (picked ? await api(`/api/v1/factors/${encodeURIComponent(picked.id)}`).catch(() => null) : null);
     history = picked ? await api(`/api/v1/factors/${encodeURIComponent(picked.id)}/history`) : [];
@@ -123,6 +125,7 @@ export function mount(root, _params, context) {
       ),
       can("factors") ? addForm() : null,
       items.length ? table(items) : empty(t("factors.empty")),
+      board.total > items.length ? h("p", { class: "muted" }, t("factors.showing", { shown: items.length, total: board.total })) : null,
       picked ? details(picked) : null,
     );
   }
