@@ -20,6 +20,7 @@ from gateway.context import GatewayContext
 from gateway.factors import service
 from gateway.factors.watcher import CheckInWatcher
 from gateway.settings import GatewaySettings
+from infra import factors_demo
 from jcp.incidents.v1 import events_pb2
 from kernel.bus.outbox import OutboxRecord
 from tests.support import MovableClock
@@ -330,3 +331,15 @@ def test_the_bulletin_counts_what_happened_in_the_period(gateway: Gateway) -> No
     )
     assert (stability.opened, stability.open_at_end, stability.by_level["I"]) == (4, 2, 0)
     assert (later.opened, later.resolved, later.open_at_end) == (0, 1, 2)
+
+
+def test_the_demo_factors_show_one_overdue_check_in_once_the_watcher_has_swept(gateway: Gateway) -> None:
+    gateway.http.headers["Authorization"] = f"Bearer {gateway.tokens['coordinator']}"
+    assert factors_demo.load(gateway.http, now=gateway.clock()) == len(factors_demo.FACTORS)
+    assert factors_demo.load(gateway.http, now=gateway.clock()) == 0, "loaded once"
+
+    assert gateway.watcher().sweep() == 1
+    board = gateway.call("GET", "/api/v1/factors").json()
+    assert (board["total"], board["overdue"]) == (5, 1)
+    assert board["items"][0]["category"] == "wage_arrears" and board["items"][0]["watch"]["overdue"]
+    assert sum(item["watch"] is not None for item in board["items"]) == 4
