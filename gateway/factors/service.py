@@ -320,6 +320,27 @@ def check_in(
     return watch
 
 
+def check_in_by_link(
+    *, session: Session, factor_id: str, watch_id: str, status: str, clock: Clock = utc_now
+) -> FactorWatch:
+    """A check-in from the responsible person's own link: it is theirs, so it is recorded under
+    their name, and only for the watch the link was issued for."""
+    if not status:
+        raise Invalid(
+            "write a short status: what you see now", fields=[{"field": "status", "message": "required"}]
+        )
+    row = get(session=session, factor_id=factor_id)
+    return check_in(
+        session=session,
+        factor_id=factor_id,
+        data=CheckInCreate(status=status),
+        actor=row.responsible_name or "responsible person",
+        via="link",
+        watch_id=watch_id,
+        clock=clock,
+    )
+
+
 def issue_link(
     *, session: Session, factor_id: str, links: CheckInLinks, base_url: str, actor: str, now: datetime
 ) -> CheckInLink:

@@ -35,7 +35,7 @@ from gateway.factors.models import (
 )
 from gateway.incidents.models import IncidentRead
 from kernel.db import transaction
-from kernel.errors import DomainError, Invalid
+from kernel.errors import DomainError
 
 router = APIRouter(prefix="/api/v1/factors", tags=["factors"])
 page = APIRouter(include_in_schema=False)
@@ -214,22 +214,9 @@ def check_in_from_link(
     try:
         link = ctx.factor_links.read(token, factor_id=factor_id, now=ctx.clock())
         with transaction(ctx.session_factory) as session:
-            row = service.get(session=session, factor_id=factor_id)
-            service.check_in(
-                session=session,
-                factor_id=factor_id,
-                data=CheckInCreate(status=status) if status else _no_status(),
-                actor=row.responsible_name or "responsible person",
-                via="link",
-                watch_id=link.watch_id,
-                clock=ctx.clock,
+            service.check_in_by_link(
+                session=session, factor_id=factor_id, watch_id=link.watch_id, status=status, clock=ctx.clock
             )
     except DomainError as refusal:
         return checkin_page.refused(refusal, lang=language)
     return RedirectResponse(f"/f/{factor_id}/{token}?done=true&lang={language}", status_code=303)
-
-
-def _no_status() -> CheckInCreate:
-    raise Invalid(
-        "write a short status: what you see now", fields=[{"field": "status", "message": "required"}]
-    )

@@ -219,6 +219,8 @@ def test_the_check_in_link_checks_in_from_a_phone_and_refuses_forged_expired_and
     page = gateway.http.get(link["path"])
     assert page.status_code == 200 and 'name="status"' in page.text and "王**" not in page.text
     assert page.headers["cache-control"] == "no-store"
+    blank = gateway.http.post(link["path"] + "?lang=en", data={"status": "  "})
+    assert blank.status_code == 422 and "Write what you see now" in blank.text
     sent = gateway.http.post(link["path"], data={"status": "现场平稳"}, follow_redirects=False)
     assert sent.status_code == 303
     assert gateway.http.get(sent.headers["location"]).text.count("报到已记录") == 1
