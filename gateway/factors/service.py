@@ -415,23 +415,38 @@ def miss_due(
     return row.center
 
 
-def close_ended_watches(*, session: Session, now: datetime) -> int:
-    """Watches whose period is over end by themselves; no check-in is due after."""
-    ended = list(
-        session.scalars(select(FactorWatch).where(FactorWatch.ended_at.is_(None), FactorWatch.ends_at <= now))
-    )
-    for watch in ended:
-        watch.ended_at = watch.ends_at
-        session.add(
-            FactorEvent(
-                factor_id=watch.factor_id,
-                at=watch.ends_at,
-                actor="watch",
-                action="watch_ended",
-                data={"watch_id": watch.id, "period_over": True},
-            )
+def watches_over(*, session: Session, now: datetime, limit: int = 500) -> list[str]:
+    """Running watches whose period is over: they end by themselves, no check-in is due after."""
+    return list(
+        session.scalars(
+            select(FactorWatch.id)
+            .where(FactorWatch.ended_at.is_(None), FactorWatch.ends_at <= now)
+            .order_by(FactorWatch.ends_at)
+            .limit(limit)
         )
-    return len(ended)
+    )
+
+
+def end_over(*, session: Session, watch_id: str) -> bool:
+    """End one watch at the end of its period, once, whichever sweep gets there first."""
+    moved = session.execute(
+        update_rows(FactorWatch)
+        .where(FactorWatch.id == watch_id, FactorWatch.ended_at.is_(None))
+        .values(ended_at=FactorWatch.ends_at)
+    ).rowcount
+    if moved != 1:
+        return False
+    watch = session.get_one(FactorWatch, watch_id)
+    session.add(
+        FactorEvent(
+            factor_id=watch.factor_id,
+            at=watch.ends_at,
+            actor="watch",
+            action="watch_ended",
+            data={"watch_id": watch.id, "period_over": True},
+        )
+    )
+    return True
 
 
 # -- becoming an incident -------------------------------------------------------------------

@@ -43,12 +43,13 @@ class CheckInWatcher:
                 log.exception("check-in sweep failed")
 
     def sweep(self) -> int:
-        """Raise every missed check-in that is due; how many this sweep raised."""
+        """Raise every missed check-in that is due, then end the watches whose period is over
+        (in that order: a check-in missed just before its period ended, while no gateway ran,
+        is still raised); how many misses this sweep raised."""
         now = self._clock()
-        with transaction(self._session_factory) as session:
-            service.close_ended_watches(session=session, now=now)
         with self._session_factory() as session:
             due = service.due_watches(session=session, now=now)
+            over = service.watches_over(session=session, now=now)
         raised = 0
         for watch_id in due:
             with transaction(self._session_factory) as session:
@@ -58,6 +59,9 @@ class CheckInWatcher:
             if center is not None:
                 raised += 1
                 metrics.CHECK_INS_MISSED.labels(center).inc()
+        for watch_id in over:
+            with transaction(self._session_factory) as session:
+                service.end_over(session=session, watch_id=watch_id)
         if raised:
             self.missed += raised
             log.warning("%d check-in(s) of instability factors missed and escalated", raised)

@@ -3,7 +3,7 @@
 check-in raised once, the check-in link and its refusals, masking, a factor turned into an
 incident, and the bulletin's figures."""
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -35,6 +35,7 @@ class Gateway:
     clock: MovableClock
     context: GatewayContext
     tokens: dict[str, str]
+    sign_in: Callable[[str], str]
 
     def as_role(self, role: str) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.tokens[role]}"}
@@ -81,7 +82,9 @@ class Gateway:
         )
 
     def history(self, factor_id: str) -> list[str]:
-        return [event["action"] for event in self.call("GET", f"/api/v1/factors/{factor_id}/history").json()]
+        answer = self.call("GET", f"/api/v1/factors/{factor_id}/history")
+        assert answer.status_code == 200, answer.text
+        return [event["action"] for event in answer.json()]
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -110,7 +113,7 @@ def gateway(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Gateway]
         )
         assert made.status_code == 201, made.text
         tokens[role] = sign_in(role)
-    yield Gateway(http=http, clock=clock, context=app.state.context, tokens=tokens)
+    yield Gateway(http=http, clock=clock, context=app.state.context, tokens=tokens, sign_in=sign_in)
     http.close()
     app.state.context.session_factory.kw["bind"].dispose()
 
@@ -195,6 +198,16 @@ def test_a_missed_check_in_is_raised_once_escalated_to_the_commander_and_shown_o
     gateway.clock.advance(minutes=61)
     assert watcher.sweep() == 1, "a later deadline missed is raised again, once"
     assert gateway.history(factor["id"]).count("check_in_missed") == 2
+
+    # The last check-in falls due after the period ends, and the watch ends by itself, once.
+    gateway.clock.advance(hours=21, minutes=30)
+    gateway.tokens["commander"] = gateway.sign_in("commander")  # a day later: a new shift
+    assert watcher.sweep() == 0, "still overdue: a deadline is raised once, however late"
+    gateway.call("POST", f"/api/v1/factors/{factor['id']}/check-ins", json={"status": "平稳"})
+    gateway.clock.advance(hours=1)
+    assert watcher.sweep() + rival.sweep() == 0
+    assert gateway.history(factor["id"]).count("watch_ended") == 1
+    assert gateway.call("GET", "/api/v1/factors").json()["items"][0]["watch"] is None
 
 
 def test_the_check_in_link_checks_in_from_a_phone_and_refuses_forged_expired_and_other_factor_links(
