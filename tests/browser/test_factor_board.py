@@ -81,7 +81,21 @@ def test_the_factor_board_highlights_an_overdue_check_in_and_a_check_in_clears_i
         on_time = watched_factor(api, "安置户情绪平稳（按时）", due_hours_ago=-0.5)
         wait_for(lambda: api.get("/api/v1/factors").json()["overdue"] == 1, timeout=10, message="raised")
 
-    page = screens.open("commander", viewport=LAPTOP).page
+    english = screens.open("coordinator", viewport=LAPTOP, lang="en")
+    english.page.goto(platform.config.gateway_url + "/#/factors")
+    expect(english.page.locator("h1")).to_have_text("Instability factors")
+    expect(english.page.locator(f"tr[data-factor-id='{late['id']}'] .overdue-flag")).to_have_text(
+        "CHECK-IN OVERDUE"
+    )
+    # A coordinator works factors but does not turn them into incidents.
+    english.page.locator(f"tr[data-factor-id='{late['id']}'] button[data-action=pick]").click()
+    expect(english.page.locator("#check-in-form")).to_be_visible()
+    expect(english.page.locator("#escalate-form")).to_have_count(0)
+    shots(english.page, "factors-en-1366x768")
+    assert english.errors == []
+
+    screen = screens.open("commander", viewport=LAPTOP)
+    page = screen.page
     page.goto(platform.config.gateway_url + "/#/factors")
     late_row = page.locator(f"tr[data-factor-id='{late['id']}']")
     on_time_row = page.locator(f"tr[data-factor-id='{on_time['id']}']")
@@ -109,6 +123,7 @@ def test_the_factor_board_highlights_an_overdue_check_in_and_a_check_in_clears_i
     expect(page.locator(".factor-history li[data-action=checked_in]")).to_have_count(1)
     page.goto(platform.config.gateway_url + "/#/board/stability")
     expect(page.locator("[data-stat=overdue-check-ins] b")).to_have_text("0")
+    assert screen.errors == []
 
 
 def test_a_responsible_person_checks_in_from_a_phone_sized_page(
