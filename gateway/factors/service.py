@@ -27,7 +27,6 @@ from gateway.factors.models import (
     CLOSED,
     CheckInCreate,
     CheckInLink,
-    Escalation,
     Factor,
     FactorCreate,
     FactorEvent,
@@ -38,8 +37,7 @@ from gateway.factors.models import (
     StatusChange,
     WatchCreate,
 )
-from gateway.incidents import service as incidents
-from gateway.incidents.models import IncidentCreate, Location
+from gateway.incidents.models import Location
 from gateway.partners.outbound.redaction import mask_id_numbers, mask_name, mask_phones
 from kernel.clock import Clock, utc_now
 from kernel.db import get_for_update
@@ -452,18 +450,9 @@ def end_over(*, session: Session, watch_id: str) -> bool:
 # -- becoming an incident -------------------------------------------------------------------
 
 
-def escalate(
-    *,
-    session: Session,
-    factor_id: str,
-    data: Escalation,
-    actor: str,
-    rules: routing.RoutingRules,
-    clock: Clock = utc_now,
-) -> tuple[Factor, IncidentRow]:
-    """The factor became an incident: reported through the incident service (stored, announced
-    to every agency, routed), handled by the factor's center, and linked both ways: the factor
-    names the incident and the incident's timeline names the factor."""
+def to_escalate(*, session: Session, factor_id: str) -> tuple[Factor, Location]:
+    """The factor, locked, if it can become an incident, and where that incident is: still open,
+    and with a position, which every incident needs."""
     row = _locked(session=session, factor_id=factor_id)
     _open(row)
     if row.latitude is None or row.longitude is None:
@@ -471,34 +460,17 @@ def escalate(
             "invalid fields: location (an incident needs a position: the factor's latitude and longitude)",
             fields=[{"field": "location", "message": "the factor has no latitude and longitude"}],
         )
-    incident, _ = incidents.create(
-        session=session,
-        data=IncidentCreate(
-            source_agency=data.source_agency,
-            category=data.category,
-            level=data.level or row.level,  # type: ignore[arg-type]
-            title=data.title,
-            description=row.description,
-            location=Location(
-                latitude=row.latitude, longitude=row.longitude, address=row.place or row.responsible_unit
-            ),
-            involved_agencies=data.involved_agencies,
-        ),
-        idempotency_key=None,
-        actor=actor,
-        clock=clock,
+    where = Location(
+        latitude=row.latitude, longitude=row.longitude, address=row.place or row.responsible_unit
     )
-    handling = centers.handling_of(session=session, incident_id=incident.id)
-    if handling.center != row.center:
-        centers.reroute(
-            session=session,
-            incident_id=incident.id,
-            center=row.center,
-            reason=f"instability factor {row.id} of this center became the incident",
-            actor=actor,
-            rules=rules,
-            clock=clock,
-        )
+    return row, where
+
+
+def became_incident(
+    *, session: Session, row: Factor, incident: IncidentRow, note: str, actor: str, clock: Clock = utc_now
+) -> Factor:
+    """The factor is closed as the incident it became: it names the incident, its watch ends,
+    and the incident's timeline names the factor."""
     now = clock()
     previous = row.status
     row.status, row.incident_id, row.updated_at = "became_incident", incident.id, now
@@ -508,7 +480,7 @@ def escalate(
         row=row,
         actor=actor,
         action="became_incident",
-        data={"from": previous, "incident_id": incident.id, "note": data.note},
+        data={"from": previous, "incident_id": incident.id, "note": note},
         now=now,
     )
     _announce(
@@ -516,10 +488,10 @@ def escalate(
         row=row,
         actor=actor,
         action="became_incident",
-        data={"title": incident.title, "category": row.category, "note": data.note},
+        data={"title": incident.title, "category": row.category, "note": note},
         clock=clock,
     )
-    return row, incident
+    return row
 
 
 def linked_factor(*, session: Session, incident_id: str) -> Factor | None:

@@ -18,7 +18,7 @@ from gateway.auth.deps import Command, Factors, SignedIn, signed_in
 from gateway.auth.roles import Permission, allows
 from gateway.centers.models import CenterId
 from gateway.context import Context, ReadSession
-from gateway.factors import checkin_page, service
+from gateway.factors import checkin_page, flows, service
 from gateway.factors.models import (
     CheckInCreate,
     CheckInLink,
@@ -170,7 +170,7 @@ def escalate(factor_id: str, data: Escalation, ctx: Context, actor: Command) -> 
     """The factor becomes an incident in one step: reported, announced to every agency, handled
     by the factor's center; the factor names the incident and the incident's timeline the factor."""
     with transaction(ctx.session_factory) as session:
-        _, incident = service.escalate(
+        _, incident = flows.escalate(
             session=session, factor_id=factor_id, data=data, actor=actor, rules=ctx.rules, clock=ctx.clock
         )
         return IncidentRead.from_row(incident)
