@@ -62,6 +62,7 @@ bench: install
 	$(BIN)/python -m bench.console $(BENCH_ARGS)
 	$(BIN)/python -m bench.answers $(BENCH_ARGS)
 	$(BIN)/python -m bench.bulletin $(BENCH_ARGS)
+	$(BIN)/python -m bench.factors $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) build var .pytest_cache .ruff_cache

@@ -28,6 +28,9 @@ from gateway.dispatch import views as dispatch_views
 from gateway.dispatch.clocks import ClockWatcher
 from gateway.disputes import views as dispute_views
 from gateway.exports import views as export_views
+from gateway.factors import views as factor_views
+from gateway.factors.links import CheckInLinks
+from gateway.factors.watcher import CheckInWatcher
 from gateway.incidents import views as incident_views
 from gateway.keypersons import views as key_person_views
 from gateway.partners import admin_views as partner_admin_views
@@ -128,6 +131,9 @@ def create_app(settings: GatewaySettings | None = None, *, clock: Clock = utc_no
         interval_s=settings.bulletin_sweep_s,
         clock=clock,
     )
+    check_ins = CheckInWatcher(
+        session_factory=session_factory, rules=rules, interval_s=settings.factor_sweep_s, clock=clock
+    )
     reconciler = Reconciler(
         directory=directory,
         session_factory=session_factory,
@@ -155,6 +161,7 @@ def create_app(settings: GatewaySettings | None = None, *, clock: Clock = utc_no
         workers.start("reconciler", reconciler.run)
         workers.start("clock-watcher", watcher.run)
         workers.start("bulletin-schedule", bulletin_schedule.run)
+        workers.start("check-in-watcher", check_ins.run)
         workers.start("webhook-senders", senders.run)
         feed_server = partner_wiring.start_feed_server(
             settings,
@@ -192,6 +199,9 @@ def create_app(settings: GatewaySettings | None = None, *, clock: Clock = utc_no
         signer=signer,
         limiter=RateLimiter(settings.partner_rate_per_s, settings.partner_burst),
         changes=signal,
+        factor_links=CheckInLinks.load(
+            session_factory=session_factory, configured=settings.factor_link_secret, now=clock()
+        ),
     )
     observed(app, rules)
     http_errors.install(app)
@@ -207,6 +217,7 @@ def create_app(settings: GatewaySettings | None = None, *, clock: Clock = utc_no
         alarm_views.router,
         activity_views.router,
         roster_views.router,
+        factor_views.router,
         partner_admin_views.router,
         audit_views.router,
         dispute_views.router,
@@ -215,6 +226,7 @@ def create_app(settings: GatewaySettings | None = None, *, clock: Clock = utc_no
         export_views.router,
     ):
         app.include_router(router, dependencies=[Viewer])
+    app.include_router(factor_views.page)
     app.include_router(web_views.router)
     api_docs.install(app)
     return app

@@ -12,6 +12,7 @@ from gateway.auth.tokens import Signer
 from gateway.centers.routing import RoutingRules
 from gateway.dispatch.clocks import ClockWatcher
 from gateway.dispatch.deadlines import ResponsePolicy
+from gateway.factors.links import CheckInLinks
 from gateway.partners.access.limits import RateLimiter
 from gateway.settings import GatewaySettings
 from kernel.bus.inbox import InboxConsumer
@@ -32,6 +33,7 @@ class GatewayContext:
     signer: Signer
     limiter: RateLimiter
     changes: ChangeSignal
+    factor_links: CheckInLinks
 
 
 def context(request: Request) -> GatewayContext:

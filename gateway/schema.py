@@ -20,5 +20,7 @@ HISTORY = History(
         "gateway.disputes.models",
         "gateway.keypersons.models",
         "gateway.bulletins.models",
+        "gateway.factors.models",
+        "kernel.signed_links",
     ),
 )

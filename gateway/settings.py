@@ -38,6 +38,10 @@ class GatewaySettings(CommonSettings):
     # issued at this time of the district's day (clock_timezone); the schedule looks this often.
     bulletin_time: time = time(8, 0)
     bulletin_sweep_s: float = Field(default=30.0, gt=0)
+    # How often the gateway looks for missed check-ins of watched instability factors, and what
+    # signs the responsible persons' check-in links (unset: a secret kept in its database).
+    factor_sweep_s: float = Field(default=1.0, gt=0)
+    factor_link_secret: str | None = None
     # A unit whose last position is older than this is not recommended.
     unit_position_stale_after: timedelta = timedelta(minutes=30)
     # An alarm signal older than this is refused as too old (APCO/TMA ASAP's "too old").

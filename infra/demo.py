@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 import grpc
 import httpx
 
-from infra import disputes_demo, roster_demo
+from infra import disputes_demo, factors_demo, roster_demo
 from infra.platform import Platform
 from jcp.incidents.v1 import agency_pb2, agency_pb2_grpc, incident_pb2
 from jcp.roster.v1 import roster_pb2, roster_pb2_grpc
@@ -505,6 +505,7 @@ def load(platform: Platform) -> int:
         # A generated year of mediated disputes (infra/disputes_demo.py), then this year's open cases.
         if disputes_demo.load(platform.config.database_url("gateway"), now=datetime.now(UTC)):
             disputes_demo.open_cases(client)
+        factors_demo.load(coordinator)
     with platform.client("admin") as admin:
         _partners(admin, platform.config.data_dir)
     for key, agency, category, level, title, description, lat, lon, address in AGENCY_REPORTS:

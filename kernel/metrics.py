@@ -42,6 +42,11 @@ RESPONSE_SECONDS = Histogram(
 CLOCK_BREACHES = Counter(
     "jcp_clock_breaches_total", "Response-time clocks breached and escalated", ["clock", "center"]
 )
+CHECK_INS_MISSED = Counter(
+    "jcp_factor_check_ins_missed_total",
+    "Check-ins of watched instability factors missed and escalated",
+    ["center"],
+)
 MUSTER_ANSWERS = Counter("jcp_muster_answers_total", "Call-up answers recorded", ["answer"])
 
 WEBHOOK_DELIVERIES = Counter(

@@ -63,6 +63,7 @@ def _actor(permission: Permission) -> Callable[..., str]:
 Intake = Annotated[str, Depends(_actor(Permission.INTAKE))]
 Command = Annotated[str, Depends(_actor(Permission.COMMAND))]
 Roster = Annotated[str, Depends(_actor(Permission.ROSTER))]
+Factors = Annotated[str, Depends(_actor(Permission.FACTORS))]
 Audit = Annotated[str, Depends(_actor(Permission.AUDIT))]
 Admin = Annotated[str, Depends(_actor(Permission.ADMIN))]
 KeyPersons = Annotated[str, Depends(_actor(Permission.KEY_PERSONS))]

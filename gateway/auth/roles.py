@@ -12,6 +12,9 @@ class Permission(StrEnum):
     COMMAND = "command"
     # Teams, duty, sensitive-period plans, call-ups and drills.
     ROSTER = "roster"
+    # Instability factors: register and change them, watch them in sensitive periods, check in,
+    # hand out check-in links, and read the parties' personal data unmasked.
+    FACTORS = "factors"
     # Read and verify the audit log.
     AUDIT = "audit"
     # Operator accounts, partners, their credentials and sharing agreements.
@@ -40,9 +43,9 @@ PERMISSIONS: dict[Role, frozenset[Permission]] = {
     # The center's commander answers for its key persons; operators, coordinators and auditors
     # do not need to know who they are (PIPL: only what the duty needs).
     Role.COMMANDER: frozenset(
-        {Permission.VIEW, Permission.INTAKE, Permission.COMMAND, Permission.KEY_PERSONS}
+        {Permission.VIEW, Permission.INTAKE, Permission.COMMAND, Permission.KEY_PERSONS, Permission.FACTORS}
     ),
-    Role.COORDINATOR: frozenset({Permission.VIEW, Permission.ROSTER}),
+    Role.COORDINATOR: frozenset({Permission.VIEW, Permission.ROSTER, Permission.FACTORS}),
     Role.AUDITOR: frozenset({Permission.VIEW, Permission.AUDIT}),
     Role.ADMIN: frozenset(Permission),
     # Nothing in the command room: their permissions are their agency console's.

@@ -21,6 +21,7 @@ from gateway.centers.models import IncidentHandling
 from gateway.dispatch.models import ResponseClock
 from gateway.disputes import service as mediation
 from gateway.disputes.models import KIND_NAMES, DisputeKind
+from gateway.factors import service as watch
 from gateway.roster.models import CallUpMember, CallUpRow, Drill
 from kernel.catalog import CATEGORIES
 from kernel.incidents.models import IncidentRow
@@ -436,4 +437,40 @@ def disputes(*, session: Session, period: Period) -> Section:
     )
 
 
-SECTIONS: list[SectionBuilder] = [incidents, clocks, callups, drills, disputes]
+def factors(*, session: Session, period: Period) -> Section:
+    """Instability factors: what happened to them in the period (from their history, so a past
+    bulletin keeps what happened then), missed check-ins, and those still open at its end."""
+    figures = watch.bulletin_figures(
+        session=session,
+        start=period.start,
+        end=period.stop,
+        center=None if period.scope == "district" else period.scope,
+    )
+    return Section(
+        key="factors",
+        title=("不稳定因素", "Instability factors"),
+        tables=[
+            Table(
+                "factors_summary",
+                ("不稳定因素概况", "Factors"),
+                (("项目", "item"), ("英文", "item (en)"), ("数量", "count")),
+                [
+                    ("新排查", "opened", figures.opened),
+                    ("趋于缓和", "easing", figures.eased),
+                    ("已化解", "resolved", figures.resolved),
+                    ("转为事件", "became incidents", figures.became_incident),
+                    ("漏报（超时未报到）", "missed check-ins", figures.missed_checkins),
+                    ("期末在管", "open at the end", figures.open_at_end),
+                ],
+            ),
+            Table(
+                "factors_open_by_level",
+                ("期末在管（按等级）", "Open at the end, by level"),
+                (("等级", "level"), ("中文", "name"), ("英文", "name (en)"), ("数量", "count")),
+                [(code, zh, en, figures.by_level.get(code, 0)) for code, zh, en in LEVELS],
+            ),
+        ],
+    )
+
+
+SECTIONS: list[SectionBuilder] = [incidents, clocks, callups, drills, factors, disputes]

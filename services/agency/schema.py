@@ -14,7 +14,7 @@ HISTORY = History(
         *KERNEL_MODEL_MODULES,
         "services.agency.callups",
         "services.agency.teams",
-        "services.agency.console.member_links",
+        "kernel.signed_links",
         "services.agency.console.break_glass",
     ),
 )

@@ -23,6 +23,10 @@ NEEDS: dict[tuple[str, str], Permission] = {
     ("POST", "/api/v1/roster/"): Permission.ROSTER,
     ("PUT", "/api/v1/roster/"): Permission.ROSTER,
     ("PATCH", "/api/v1/roster/"): Permission.ROSTER,
+    ("POST", "/api/v1/factors"): Permission.FACTORS,
+    ("PATCH", "/api/v1/factors/"): Permission.FACTORS,
+    # A factor becomes an incident: dispatch work, as any incident's.
+    ("POST", "/api/v1/factors/{factor_id}/escalate"): Permission.COMMAND,
     ("POST", "/api/v1/operators"): Permission.ADMIN,
     ("PATCH", "/api/v1/operators/"): Permission.ADMIN,
     ("POST", "/api/v1/partners"): Permission.ADMIN,
@@ -43,6 +47,8 @@ NEEDS: dict[tuple[str, str], Permission] = {
     ("GET", "/api/v1/partners/{partner_id}/keys"): Permission.ADMIN,
     ("GET", "/api/v1/partners/{partner_id}/webhook"): Permission.ADMIN,
     ("GET", "/api/v1/audit"): Permission.AUDIT,
+    # A check-in link is a credential.
+    ("GET", "/api/v1/factors/{factor_id}/link"): Permission.FACTORS,
 }
 OPEN = {"/api/v1/auth/sign-in", "/api/v1/auth/sign-out"}
 # Open-ended: checked by the sign-in test instead.

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from bench import answers, bulletin, partners
+from bench import answers, bulletin, factors, partners
 from bench.probe import Databases
 from bench.stats import Row, render
 from infra.platform import PYTHONPATH, ROOT, Platform
@@ -181,3 +181,21 @@ def test_the_in_process_bulletin_benchmark_runs_on_both_databases() -> None:
     ], table
     assert all(row.ours > 0 for row in rows), table
     assert all(row.baseline > 0 for row in rows if row.baseline is not None), table
+
+
+def test_the_in_process_factor_board_benchmark_runs_on_both_databases() -> None:
+    """``bench.factors`` needs no platform: the board it reads must show every missed check-in
+    it planted, on SQLite and on PostgreSQL."""
+    rows = [
+        row
+        for kind in ("sqlite", "postgresql")
+        for row in factors.measure(kind, factors.parse_options(["--smoke"]))
+    ]
+    table = render(rows)
+    assert [row.stage for row in rows if row.stage] == [
+        "sqlite: board of 50 factors",
+        "postgresql: board of 50 factors",
+    ]
+    shown = [row for row in rows if row.figure == "overdue check-ins shown"]
+    assert [(row.ours, row.baseline) for row in shown] == [(5, 5), (5, 5)], table
+    assert all(row.ours > 0 for row in rows), table

@@ -96,14 +96,18 @@ def free_block(size: int) -> int:
     raise RuntimeError(f"no {size} consecutive free ports between 20000 and 30000")
 
 
+def signed_in_headers(url: str) -> dict[str, str]:
+    """Signed in as the demo operator the README shows."""
+    signed_in = httpx.post(
+        f"{url}/api/v1/auth/sign-in", json={"username": "operator", "password": demo.PASSWORD}, timeout=2
+    )
+    return {"Authorization": f"Bearer {signed_in.json()['token']}"}
+
+
 def demo_loaded(url: str) -> bool:
     """Signed in with the demo account the README shows, the demo incidents are there."""
     try:
-        signed_in = httpx.post(
-            f"{url}/api/v1/auth/sign-in", json={"username": "operator", "password": demo.PASSWORD}, timeout=2
-        )
-        headers = {"Authorization": f"Bearer {signed_in.json()['token']}"}
-        incidents = httpx.get(f"{url}/api/v1/incidents", headers=headers, timeout=2).json()
+        incidents = httpx.get(f"{url}/api/v1/incidents", headers=signed_in_headers(url), timeout=2).json()
         return incidents["total"] >= DEMO_INCIDENTS
     except (httpx.HTTPError, KeyError, ValueError):
         return False
@@ -113,10 +117,7 @@ def todays_bulletin(url: str) -> bool:
     """The demo generated the district's bulletin for the district's today, printable."""
     today = datetime.now(demo.SHANGHAI).date().isoformat()
     try:
-        signed_in = httpx.post(
-            f"{url}/api/v1/auth/sign-in", json={"username": "operator", "password": demo.PASSWORD}, timeout=2
-        )
-        headers = {"Authorization": f"Bearer {signed_in.json()['token']}"}
+        headers = signed_in_headers(url)
         listed = httpx.get(
             f"{url}/api/v1/bulletins",
             params={"scope": "district", "since": today},
@@ -132,6 +133,15 @@ def todays_bulletin(url: str) -> bool:
         return False
 
 
+def overdue_check_ins(url: str) -> int | None:
+    """The factor board's overdue check-ins, as the demo operator reads them."""
+    try:
+        board = httpx.get(f"{url}/api/v1/factors", headers=signed_in_headers(url), timeout=2).json()
+        return int(board["overdue"]) if board["total"] else None
+    except (httpx.HTTPError, KeyError, ValueError):
+        return None
+
+
 @pytest.mark.slow
 def test_launcher_serves_demo_data_and_stops_everything_when_a_child_dies(
     launcher: tuple[subprocess.Popen[bytes], str, int],
@@ -139,6 +149,9 @@ def test_launcher_serves_demo_data_and_stops_everything_when_a_child_dies(
     process, url, consoles = launcher
     wait_for(lambda: demo_loaded(url), timeout=90, message="the launcher served the demo incidents")
     wait_for(lambda: todays_bulletin(url), timeout=60, message="the demo's bulletin for today")
+    wait_for(
+        lambda: overdue_check_ins(url) == 1, timeout=60, message="the factor board shows one overdue check-in"
+    )
     for n, agency in enumerate(AGENCIES):
         assert httpx.get(f"http://127.0.0.1:{consoles + n}/api/v1/agency", timeout=5).json()["id"] == agency
     started = children(process.pid)

@@ -22,6 +22,7 @@ from gateway.centers import routing
 from gateway.centers.models import IncidentHandling
 from gateway.dispatch.models import ResponseClock
 from gateway.disputes.models import DisputeCase
+from gateway.factors.models import Factor, FactorEvent
 from gateway.roster.models import CallUpMember, CallUpRow, Drill
 from gateway.schema import HISTORY
 from kernel import schema
@@ -445,6 +446,57 @@ def test_the_bulletin_counts_the_disputes_reported_and_mediated_that_day(
     ]
     mediated = {en: count for _zh, en, count in got["disputes_by_kind"] if count}
     assert mediated == {"Wage arrears": 2, "Neighbours": 1}
+
+
+def factor(session: Session, key: str, *, level: str, opened: datetime, events: dict[str, datetime]) -> None:
+    """A factor registered at ``opened`` and what its history says happened to it after."""
+    session.add(
+        Factor(
+            id=key,
+            category="land",
+            description=key,
+            parties=[],
+            place="",
+            level=level,
+            center="stability",
+            responsible_unit="街道",
+            status="watching",
+            created_at=opened,
+            created_by="test",
+            updated_at=opened,
+        )
+    )
+    for action, at in {"opened": opened, **events}.items():
+        session.add(FactorEvent(factor_id=key, at=at, actor="test", action=action, data={}))
+
+
+def test_the_bulletin_counts_what_happened_to_instability_factors_that_day(
+    factory: sessionmaker[Session],
+) -> None:
+    with transaction(factory) as session:
+        factor(
+            session, "f1", level="II", opened=local(0, "09:00"), events={"check_in_missed": local(0, "15:00")}
+        )
+        factor(session, "f2", level="III", opened=local(-5, "09:00"), events={"easing": local(0, "10:00")})
+        factor(session, "f3", level="III", opened=local(-5, "09:00"), events={"resolved": local(0, "11:00")})
+        factor(session, "f4", level="IV", opened=local(-5, "09:00"), events={"resolved": local(-1, "11:00")})
+        factor(session, "f5", level="I", opened=local(1, "08:00"), events={})  # the next day
+    with factory() as session:
+        got = tables(service.build(session=session, period=day()))
+    assert got["factors_summary"] == [
+        ("新排查", "opened", 1),
+        ("趋于缓和", "easing", 1),
+        ("已化解", "resolved", 1),
+        ("转为事件", "became incidents", 0),
+        ("漏报（超时未报到）", "missed check-ins", 1),
+        ("期末在管", "open at the end", 2),
+    ]
+    assert got["factors_open_by_level"] == [
+        ("I", "特别重大", "I Particularly serious", 0),
+        ("II", "重大", "II Serious", 1),
+        ("III", "较大", "III Major", 1),
+        ("IV", "一般", "IV General", 0),
+    ]
 
 
 def test_a_centers_bulletin_counts_only_its_own_incidents(factory: sessionmaker[Session]) -> None:

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
 from kernel.db import Base, UtcDateTime
 from kernel.errors import Unauthorized
 from kernel.passwords import verify_password
-from services.agency.console.member_links import kept_secret
+from kernel.signed_links import kept_secret
 
 log = logging.getLogger(__name__)
 

@@ -16,6 +16,7 @@ import * as map from "./views/map.js";
 import * as teams from "./views/teams.js";
 import * as disputes from "./views/disputes.js";
 import * as keyPersons from "./views/keypersons.js";
+import * as factors from "./views/factors.js";
 import * as partners from "./views/partners.js";
 import * as audit from "./views/audit.js";
 import * as admin from "./views/admin.js";
@@ -120,6 +121,7 @@ const ROUTES = [
   { pattern: /^#\/teams$/, module: teams, nav: () => "teams" },
   { pattern: /^#\/disputes(?:\/([\w-]+))?$/, module: disputes, nav: () => "disputes" },
   { pattern: /^#\/key-persons$/, module: keyPersons, nav: () => "key-persons", permission: "key_persons" },
+  { pattern: /^#\/factors$/, module: factors, nav: () => "factors" },
   { pattern: /^#\/partners$/, module: partners, nav: () => "partners" },
   { pattern: /^#\/bulletins$/, module: bulletins, nav: () => "bulletins" },
   { pattern: /^#\/audit$/, module: audit, nav: () => "audit", permission: "audit" },
@@ -135,6 +137,7 @@ function navLinks() {
     { id: "teams", href: "#/teams", text: t("nav.teams") },
     { id: "disputes", href: "#/disputes", text: t("nav.disputes") },
     can("key_persons") && { id: "key-persons", href: "#/key-persons", text: t("nav.key_persons") },
+    { id: "factors", href: "#/factors", text: t("nav.factors") },
     { id: "partners", href: "#/partners", text: t("nav.partners") },
     { id: "bulletins", href: "#/bulletins", text: t("nav.bulletins") },
     can("audit") && { id: "audit", href: "#/audit", text: t("nav.audit") },

@@ -1,5 +1,6 @@
 // A center's board: open incidents most severe first, coloured by level, with each agency's
-// task and its clocks counting down; overdue incidents stand out by colour, icon and word.
+// task and its clocks counting down; overdue incidents stand out by colour, icon and word. The
+// center's watched instability factors whose check-in is overdue are counted beside them.
 
 import { api } from "/shared/js/api.js";
 import { clockNode, overdueFlag, syncServerTime, tick } from "/shared/js/clocks.js";
@@ -10,9 +11,12 @@ import { agencyName, categoryName, drillBadge, empty, heading, levelBadge, statu
 
 export function mount(root, [centerId]) {
   async function refresh() {
-    const board = await api(`/api/v1/centers/${encodeURIComponent(centerId)}/board`);
+    const [board, factors] = await Promise.all([
+      api(`/api/v1/centers/${encodeURIComponent(centerId)}/board`),
+      api(`/api/v1/factors/overdue?center=${encodeURIComponent(centerId)}`),
+    ]);
     syncServerTime(board.generated_at);
-    replace(root, draw(board));
+    replace(root, draw(board, factors.overdue));
     tick(root);
   }
   return { refresh };
@@ -22,7 +26,7 @@ function stat(label, value, { alarm = false, id } = {}) {
   return h("div", { class: ["stat", alarm && "alarm"], dataset: { stat: id } }, h("span", {}, label), h("b", {}, value));
 }
 
-function draw(board) {
+function draw(board, overdueCheckIns) {
   const levels = vocabulary.levels;
   return h(
     "section",
@@ -36,6 +40,7 @@ function draw(board) {
       stat(t("board.overdue"), board.overdue, { alarm: board.overdue > 0, id: "overdue" }),
       stat(t("board.breaches_today"), board.breaches_today, { id: "breaches" }),
       stat(t("board.duty_gaps"), board.duty_gaps.length, { alarm: board.duty_gaps.length > 0, id: "gaps" }),
+      h("a", { href: "#/factors", class: "stat-link" }, stat(t("board.overdue_check_ins"), overdueCheckIns, { alarm: overdueCheckIns > 0, id: "overdue-check-ins" })),
     ),
     board.incidents.length ? table(board) : empty(t("board.empty")),
     board.duty_gaps.length ? gaps(board.duty_gaps) : null,
