@@ -8,7 +8,6 @@ the gateway: N answers from D threads at once, written by the agency's group-com
 did before). Figures: answers per second and each answer's wait, p50/p95/p99.
 """
 
-import argparse
 import os
 import tempfile
 import time
@@ -23,7 +22,8 @@ import psycopg
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bench.stats import Row, latency_rows, report
+from bench import in_process
+from bench.stats import Row, latency_rows
 from jcp.roster.v1 import roster_pb2
 from kernel import schema, sources
 from kernel.bus.envelope import new_event
@@ -167,13 +167,9 @@ def measure(kind: str, options: Options) -> list[Row]:
 
 
 def parse_options(argv: Sequence[str] | None = None) -> Options:
-    parser = argparse.ArgumentParser(prog="bench.answers", description=__doc__)
+    parser = in_process.options_parser("bench.answers", __doc__)
     parser.add_argument("--answers", type=int, default=300, help="members answering one call-up")
     parser.add_argument("--devices", type=int, default=50, help="answers sent at once")
-    parser.add_argument("--db", choices=("sqlite", "postgresql", "both"), default="both")
-    parser.add_argument(
-        "--smoke", action="store_true", help="tiny counts: that it runs, not what it measures"
-    )
     args = parser.parse_args(argv)
     if args.smoke:
         return Options(answers=20, devices=5, db=args.db)
@@ -181,9 +177,7 @@ def parse_options(argv: Sequence[str] | None = None) -> Options:
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    options = parse_options(argv)
-    kinds = ("sqlite", "postgresql") if options.db == "both" else (options.db,)
-    report(lambda: [row for kind in kinds for row in measure(kind, options)])
+    in_process.run(measure, parse_options(argv))
 
 
 if __name__ == "__main__":

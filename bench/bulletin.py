@@ -10,7 +10,6 @@ incident figures the way the bulletin must not: loading every incident of the pe
 row and counting in Python.
 """
 
-import argparse
 import os
 import random
 import tempfile
@@ -28,7 +27,8 @@ import psycopg
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bench.stats import Row, report
+from bench import in_process
+from bench.stats import Row
 from gateway.bulletins import periods, service
 from gateway.bulletins.models import Period
 from gateway.centers import routing
@@ -279,13 +279,9 @@ def measure(kind: str, options: Options) -> list[Row]:
 
 
 def parse_options(argv: Sequence[str] | None = None) -> Options:
-    parser = argparse.ArgumentParser(prog="bench.bulletin", description=__doc__)
+    parser = in_process.options_parser("bench.bulletin", __doc__)
     parser.add_argument("--incidents", type=int, default=20_000, help="incidents in the year")
     parser.add_argument("--rounds", type=int, default=3, help="measured rounds after one warm-up")
-    parser.add_argument("--db", choices=("sqlite", "postgresql", "both"), default="both")
-    parser.add_argument(
-        "--smoke", action="store_true", help="tiny counts: that it runs, not what it measures"
-    )
     args = parser.parse_args(argv)
     if args.smoke:
         return Options(incidents=400, rounds=1, db=args.db)
@@ -293,9 +289,7 @@ def parse_options(argv: Sequence[str] | None = None) -> Options:
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    options = parse_options(argv)
-    kinds = ("sqlite", "postgresql") if options.db == "both" else (options.db,)
-    report(lambda: [row for kind in kinds for row in measure(kind, options)])
+    in_process.run(measure, parse_options(argv))
 
 
 if __name__ == "__main__":

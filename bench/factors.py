@@ -11,7 +11,6 @@ exporting it would read it; a page of 50 as the same run's baseline; and the ove
 board reports against the number planted.
 """
 
-import argparse
 import os
 import tempfile
 import threading
@@ -27,7 +26,8 @@ import psycopg
 import uvicorn
 from fastapi import FastAPI
 
-from bench.stats import Row, latency_rows, report
+from bench import in_process
+from bench.stats import Row, latency_rows
 from gateway.app import create_app
 from gateway.context import GatewayContext
 from gateway.factors import service
@@ -193,13 +193,9 @@ def measure(kind: str, options: Options) -> list[Row]:
 
 
 def parse_options(argv: Sequence[str] | None = None) -> Options:
-    parser = argparse.ArgumentParser(prog="bench.factors", description=__doc__)
+    parser = in_process.options_parser("bench.factors", __doc__)
     parser.add_argument("--factors", type=int, default=1000, help="instability factors on the board")
     parser.add_argument("--requests", type=int, default=300, help="board reads measured")
-    parser.add_argument("--db", choices=("sqlite", "postgresql", "both"), default="both")
-    parser.add_argument(
-        "--smoke", action="store_true", help="tiny counts: that it runs, not what it measures"
-    )
     args = parser.parse_args(argv)
     if args.smoke:
         return Options(factors=50, requests=10, db=args.db)
@@ -207,9 +203,7 @@ def parse_options(argv: Sequence[str] | None = None) -> Options:
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    options = parse_options(argv)
-    kinds = ("sqlite", "postgresql") if options.db == "both" else (options.db,)
-    report(lambda: [row for kind in kinds for row in measure(kind, options)])
+    in_process.run(measure, parse_options(argv))
 
 
 if __name__ == "__main__":
