@@ -48,12 +48,7 @@ export function mount(root, _params, context) {
     draw();
   }
 
-  // A read still on its way when the operator has moved to another view draws nothing: the
-  // views share the page's main element.
-  let disposed = false;
-
   function draw() {
-    if (disposed) return;
     replace(root, view());
     tick(root);
   }
@@ -345,8 +340,5 @@ export function mount(root, _params, context) {
     refresh,
     // Only changes of factors redraw this view.
     onEvent: (event) => (event.kind === "factor" ? undefined : false),
-    dispose: () => {
-      disposed = true;
-    },
   };
 }
