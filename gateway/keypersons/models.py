@@ -39,8 +39,7 @@ CATEGORY_NAMES: dict[KeyPersonCategory, tuple[str, str]] = {
     KeyPersonCategory.OTHER: ("其他", "Other"),
 }
 
-# What a key person can be linked to. Factors belong to their own domain; a link names one by
-# its id and nothing here reads the factors' tables.
+# What a key person can be linked to; the incident or factor must exist when the link is made.
 SubjectKind = Literal["incident", "factor"]
 
 

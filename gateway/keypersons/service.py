@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from gateway.audit import service as audit
+from gateway.factors import service as factors
 from gateway.incidents import service as incidents
 from gateway.keypersons.models import (
     KeyPerson,
@@ -165,11 +166,18 @@ def refuse(
     )
 
 
+def _subject_exists(*, session: Session, subject_kind: str, subject_id: str) -> None:
+    """A link to nothing would show a key person in no incident and no factor: refused as 404,
+    naming what is missing."""
+    if subject_kind == "incident":
+        incidents.get(session=session, incident_id=subject_id)
+    elif subject_kind == "factor":
+        factors.get(session=session, factor_id=subject_id)
+
+
 def link(*, session: Session, person_id: str, data: LinkCreate, actor: str, clock: Clock) -> LinkRead:
-    """An incident must exist; a factor is named by its id only (its domain owns the check)."""
     get(session=session, person_id=person_id)
-    if data.subject_kind == "incident":
-        incidents.get(session=session, incident_id=data.subject_id)
+    _subject_exists(session=session, subject_kind=data.subject_kind, subject_id=data.subject_id)
     row = KeyPersonLink(
         person_id=person_id,
         subject_kind=data.subject_kind,
@@ -214,8 +222,7 @@ def unlink(*, session: Session, person_id: str, link_id: int, actor: str, clock:
 
 def links_to(*, session: Session, subject_kind: str, subject_id: str) -> list[LinkRead]:
     """The key persons an incident or a factor names, masked."""
-    if subject_kind == "incident":
-        incidents.get(session=session, incident_id=subject_id)
+    _subject_exists(session=session, subject_kind=subject_kind, subject_id=subject_id)
     return _links(
         session, (KeyPersonLink.subject_kind == subject_kind) & (KeyPersonLink.subject_id == subject_id)
     )

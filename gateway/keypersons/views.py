@@ -116,7 +116,7 @@ def read_identity(
 
 @router.post("/key-persons/{person_id}/links", status_code=201, response_model=LinkRead)
 def link(person_id: str, data: LinkCreate, ctx: Context, actor: KeyPersons) -> LinkRead:
-    """Name a key person in an incident (which must exist) or an instability factor."""
+    """Name a key person in an incident or an instability factor (404 if it does not exist)."""
     with transaction(ctx.session_factory) as session:
         return service.link(session=session, person_id=person_id, data=data, actor=actor, clock=ctx.clock)
 
@@ -140,3 +140,9 @@ def links_to(
 def incident_key_persons(incident_id: str, session: ReadSession, _reader: KeyPersons) -> list[LinkRead]:
     """The key persons this incident names (masked); 403 for roles without key_persons."""
     return service.links_to(session=session, subject_kind="incident", subject_id=incident_id)
+
+
+@router.get("/factors/{factor_id}/key-persons", response_model=list[LinkRead])
+def factor_key_persons(factor_id: str, session: ReadSession, _reader: KeyPersons) -> list[LinkRead]:
+    """The key persons this instability factor names (masked); 403 for roles without key_persons."""
+    return service.links_to(session=session, subject_kind="factor", subject_id=factor_id)

@@ -199,3 +199,34 @@ CONTRASTS = """
   return found;
 }
 """
+
+
+# Every visible element under the elements ``selector`` finds that is cut off sideways: past the
+# viewport's left or right edge, or past the edge of an ancestor that clips or scrolls it.
+OFF_SCREEN = """
+(selector) => {
+  const found = [];
+  for (const root of document.querySelectorAll(selector)) {
+    for (const node of [root, ...root.querySelectorAll("*")]) {
+      if (node.tagName === "OPTION" || !node.checkVisibility()) continue;
+      const box = node.getBoundingClientRect();
+      if (box.width === 0 || box.height === 0) continue;
+      let left = 0;
+      let right = document.documentElement.clientWidth;
+      for (let up = node.parentElement; up; up = up.parentElement) {
+        if (getComputedStyle(up).overflowX === "visible") continue;
+        const edge = up.getBoundingClientRect();
+        left = Math.max(left, edge.left);
+        right = Math.min(right, edge.right);
+      }
+      if (box.left < left - 1 || box.right > right + 1) {
+        const at = (a, b) => `[${Math.round(a)}, ${Math.round(b)}]`;
+        const text = node.textContent.trim().slice(0, 30);
+        const name = `${node.tagName}#${node.id}.${node.className}`;
+        found.push(`${name} ${at(box.left, box.right)} in ${at(left, right)}: ${text}`);
+      }
+    }
+  }
+  return found;
+}
+"""

@@ -126,6 +126,44 @@ def test_the_factor_board_highlights_an_overdue_check_in_and_a_check_in_clears_i
     assert screen.errors == []
 
 
+def test_a_commander_names_a_key_person_in_a_factor_which_an_operator_does_not_see(
+    platform: Platform, screens: Screens
+) -> None:
+    with platform.client("commander") as api:
+        factor = watched_factor(api, "村民代表约见区领导", due_hours_ago=-0.5)
+        person = api.post(
+            "/api/v1/key-persons",
+            json={
+                "name": "高振华",
+                "id_number": "370502196505120418",
+                "category": "petitioner",
+                "responsible_officer": "王警官",
+            },
+        )
+        assert person.status_code == 201, person.text
+    person_id = person.json()["id"]
+
+    page = screens.open("commander", viewport=LAPTOP).page
+    page.goto(platform.config.gateway_url + "/#/factors")
+    page.locator(f"tr[data-factor-id='{factor['id']}'] button[data-action=pick]").click()
+    panel = page.locator("#factor-key-persons")
+    expect(panel).to_contain_text("本因素未涉及重点人员")
+    panel.locator("#k-person").select_option(person_id)
+    panel.locator("#k-note").fill("村民代表")
+    panel.locator("button[data-action=link-person]").click()
+    linked = panel.locator(f"li[data-person-id='{person_id}']")
+    expect(linked).to_contain_text("高**")
+    expect(linked).to_contain_text("**************0418")
+    expect(linked).to_contain_text("村民代表")
+    expect(panel).not_to_contain_text("高振华")
+
+    operator = screens.open("operator", viewport=LAPTOP).page
+    operator.goto(platform.config.gateway_url + "/#/factors")
+    operator.locator(f"tr[data-factor-id='{factor['id']}'] button[data-action=pick]").click()
+    expect(operator.locator(f".factor-details[data-factor-id='{factor['id']}']")).to_be_visible()
+    expect(operator.locator("#factor-key-persons")).to_have_count(0)
+
+
 def test_a_responsible_person_checks_in_from_a_phone_sized_page(
     platform: Platform, screens: Screens, shots: Any
 ) -> None:

@@ -40,6 +40,7 @@ NEEDS: dict[tuple[str, str], Permission] = {
     ("DELETE", "/api/v1/key-persons/"): Permission.KEY_PERSONS,
     ("GET", "/api/v1/key-persons/links"): Permission.KEY_PERSONS,
     ("GET", "/api/v1/incidents/{incident_id}/key-persons"): Permission.KEY_PERSONS,
+    ("GET", "/api/v1/factors/{factor_id}/key-persons"): Permission.KEY_PERSONS,
     ("POST", "/api/v1/bulletins"): Permission.COMMAND,
     # Reads need view, but for these.
     ("GET", "/api/v1/"): Permission.VIEW,

@@ -28,6 +28,20 @@ def register(commander: TestClient) -> dict[str, Any]:
     return made.json()
 
 
+def register_factor(commander: TestClient) -> str:
+    made = commander.post(
+        "/api/v1/factors",
+        json={
+            "category": "petition",
+            "description": "安置户计划赴省上访",
+            "responsible_unit": "东城街道信访办",
+            "responsible_person": {"name": "周红", "phone": "13905463333"},
+        },
+    )
+    assert made.status_code == 201, made.text
+    return str(made.json()["id"])
+
+
 def audit(gateway: InProcessGateway, action: str) -> list[dict[str, Any]]:
     page = gateway.client("auditor").get("/api/v1/audit", params={"action": action})
     assert page.status_code == 200, page.text
@@ -110,6 +124,7 @@ def test_links_to_incidents_and_factors_are_shown_only_to_those_allowed(gateway:
     )
     assert incident.status_code == 201, incident.text
     incident_id = incident.json()["id"]
+    factor_id = register_factor(commander)
     links = f"/api/v1/key-persons/{person['id']}/links"
 
     linked = commander.post(
@@ -121,8 +136,11 @@ def test_links_to_incidents_and_factors_are_shown_only_to_those_allowed(gateway:
     assert again.status_code == 409
     missing = commander.post(links, json={"subject_kind": "incident", "subject_id": "no-such-incident"})
     assert missing.status_code == 404
-    factor = commander.post(links, json={"subject_kind": "factor", "subject_id": "factor-7"})
+    factor = commander.post(links, json={"subject_kind": "factor", "subject_id": factor_id})
     assert factor.status_code == 201
+    unknown = commander.post(links, json={"subject_kind": "factor", "subject_id": "no-such-factor"})
+    assert unknown.status_code == 404
+    assert "no-such-factor" in unknown.json()["message"]
     assert (
         gateway.client("operator").post(links, json={"subject_kind": "factor", "subject_id": "f"}).status_code
         == 403
@@ -137,7 +155,7 @@ def test_links_to_incidents_and_factors_are_shown_only_to_those_allowed(gateway:
         assert hidden.status_code == 403, role
         assert "key_persons" in hidden.json()["message"]
     by_factor = commander.get(
-        "/api/v1/key-persons/links", params={"subject_kind": "factor", "subject_id": "factor-7"}
+        "/api/v1/key-persons/links", params={"subject_kind": "factor", "subject_id": factor_id}
     )
     assert [link["person"]["id"] for link in by_factor.json()] == [person["id"]]
 
@@ -146,14 +164,44 @@ def test_links_to_incidents_and_factors_are_shown_only_to_those_allowed(gateway:
     ).json()
     assert {(link["subject_kind"], link["subject_id"]) for link in identity["linked"]} == {
         ("incident", incident_id),
-        ("factor", "factor-7"),
+        ("factor", factor_id),
     }
     removed = commander.delete(f"{links}/{factor.json()['id']}")
     assert removed.status_code == 204
     assert (
         commander.get(
-            "/api/v1/key-persons/links", params={"subject_kind": "factor", "subject_id": "factor-7"}
+            "/api/v1/key-persons/links", params={"subject_kind": "factor", "subject_id": factor_id}
         ).json()
         == []
     )
     assert [e["action"] for e in audit(gateway, "key_person.unlinked")] == ["key_person.unlinked"]
+
+
+def test_a_factors_key_persons_are_shown_to_a_commander_only(gateway: InProcessGateway) -> None:
+    commander = gateway.client("commander")
+    person = register(commander)
+    factor_id = register_factor(commander)
+    path = f"/api/v1/factors/{factor_id}/key-persons"
+    assert commander.get(path).json() == []
+
+    linked = commander.post(
+        f"/api/v1/key-persons/{person['id']}/links",
+        json={"subject_kind": "factor", "subject_id": factor_id, "note": "安置户代表"},
+    )
+    assert linked.status_code == 201, linked.text
+    shown = commander.get(path)
+    assert shown.status_code == 200, shown.text
+    assert [(link["person"]["id"], link["person"]["name"], link["note"]) for link in shown.json()] == [
+        (person["id"], "李**", "安置户代表")
+    ]
+    assert "李某某" not in shown.text
+
+    for role in ("operator", "coordinator", "auditor"):
+        hidden = gateway.client(role).get(path)
+        assert hidden.status_code == 403, (role, hidden.text)
+        assert "key_persons" in hidden.json()["message"]
+        assert "李**" not in hidden.text
+
+    unknown = commander.get("/api/v1/factors/no-such-factor/key-persons")
+    assert unknown.status_code == 404
+    assert "no-such-factor" in unknown.json()["message"]

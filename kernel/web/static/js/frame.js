@@ -54,8 +54,12 @@ export function viewRouter({ main, nav, routes, home, links }) {
     }
     close();
     drawNav(nav, links(), typeof found.nav === "function" ? found.nav(match) : found.nav);
-    main.replaceChildren();
-    view = found.module.mount(main, match.slice(1), { toast, toastError, navigate: (to) => (location.hash = to) });
+    // Each view draws into its own element: a read still on its way when the operator has moved
+    // on (to another view, or the same one in the other language) lands in a detached element
+    // and cannot draw over the view now shown.
+    const root = h("div", { class: "view-root" });
+    main.replaceChildren(root);
+    view = found.module.mount(root, match.slice(1), { toast, toastError, navigate: (to) => (location.hash = to) });
     try {
       await view.refresh();
     } catch (error) {

@@ -134,11 +134,17 @@ export function mount(root, _params, context) {
             h("td", {}, t(`bulletins.kind.${b.kind}`)),
             h("td", {}, b.edition === 0 ? t("bulletins.scheduled") : t("bulletins.on_demand", { edition: b.edition, by: b.generated_by })),
             h("td", {}, formatTime(b.generated_at, true)),
+            // The buttons in a box of their own: a flex cell is no longer a table cell, and loses
+            // the row's rule and height.
             h(
               "td",
-              { class: "btn-row" },
-              h("a", { class: "btn", href: `${base}/html`, target: "_blank", rel: "noopener", dataset: { action: "open" } }, t("bulletins.open")),
-              h("a", { class: "btn", href: `${base}/csv`, download: `bulletin-${b.id}.zip`, dataset: { action: "csv" } }, t("bulletins.csv")),
+              {},
+              h(
+                "div",
+                { class: "btn-row" },
+                h("a", { class: "btn", href: `${base}/html`, target: "_blank", rel: "noopener", dataset: { action: "open" } }, t("bulletins.open")),
+                h("a", { class: "btn", href: `${base}/csv`, download: `bulletin-${b.id}.zip`, dataset: { action: "csv" } }, t("bulletins.csv")),
+              ),
             ),
           );
         }),

@@ -2,7 +2,8 @@
 // an overdue response clock is (red row, icon and word), and for those who work factors a form
 // to register one, and for the factor picked: start a sensitive-period watch, take a check-in,
 // hand out the responsible person's phone link, change its status, turn it into an incident
-// (commanders), and its history. What is typed survives the live refreshes: the drafts live
+// (commanders), the key persons it names (masked, and only for those who hold key_persons, who
+// may also name one here), and its history. What is typed survives the live refreshes: the drafts live
 // here, not in the page.
 
 import { api } from "/shared/js/api.js";
@@ -27,6 +28,10 @@ export function mount(root, _params, context) {
   let board = null;
   let picked = null;
   let history = [];
+  // The key persons the picked factor names, and the register to name one from (both masked).
+  let linkedPersons = [];
+  let people = [];
+  const personLink = { person: "", note: "" };
   let link = null;
   let draft = newDraft();
   let adding = false;
@@ -39,15 +44,11 @@ export function mount(root, _params, context) {
     const still = picked && board.items.find((f) => f.id === picked.id);
     picked = still || (picked ? await api(`/api/v1/factors/${encodeURIComponent(picked.id)}`).catch(() => null) : null);
     history = picked ? await api(`/api/v1/factors/${encodeURIComponent(picked.id)}/history`) : [];
+    [linkedPersons, people] = picked && can("key_persons") ? await Promise.all([api(path(picked, "/key-persons")), api("/api/v1/key-persons")]) : [[], []];
     draw();
   }
 
-  // A read still on its way when the operator has moved to another view draws nothing: the
-  // views share the page's main element.
-  let disposed = false;
-
   function draw() {
-    if (disposed) return;
     replace(root, view());
     tick(root);
   }
@@ -100,6 +101,15 @@ export function mount(root, _params, context) {
       const incident = await api(path(picked, "/escalate"), { method: "POST", body: { ...escalation, title: escalation.title.trim() } });
       context.navigate(`#/incident/${incident.id}`);
     }, t("factors.escalated"));
+  }
+
+  function linkPerson(event) {
+    event.preventDefault();
+    act(async () => {
+      await api(`/api/v1/key-persons/${encodeURIComponent(personLink.person)}/links`, { method: "POST", body: { subject_kind: "factor", subject_id: picked.id, note: personLink.note.trim() } });
+      personLink.person = "";
+      personLink.note = "";
+    }, t("factors.key_person_linked"));
   }
 
   const setStatus = (status) => act(() => api(path(picked, "/status"), { method: "POST", body: { status } }), t("factors.status_changed", { status: t(`factor_status.${status}`) }));
@@ -236,12 +246,50 @@ export function mount(root, _params, context) {
       h("p", {}, factor.description),
       factor.incident_id ? h("p", {}, t("factors.became"), " ", h("a", { href: `#/incident/${factor.incident_id}`, dataset: { incidentLink: factor.incident_id } }, factor.incident_id.slice(0, 8))) : null,
       open && can("factors") ? actions(factor) : null,
+      can("key_persons") ? keyPersonPanel() : null,
       h("h3", {}, t("factors.history")),
       h(
         "ol",
         { class: "factor-history" },
         history.map((event) => h("li", { dataset: { action: event.action } }, h("time", { datetime: event.at }, formatTime(event.at, true)), " ", event.actor, " · ", t(`factor_action.${event.action}`), event.data.status ? `：${event.data.status}` : "")),
       ),
+    );
+  }
+
+  // As the incident view shows them: masked, each a way to the register (where an identity is
+  // read with a reason).
+  function keyPersonPanel() {
+    const linked = new Set(linkedPersons.map((link) => link.person.id));
+    const choices = people.filter((p) => !linked.has(p.id));
+    return h(
+      "section",
+      { class: "factor-key-persons", id: "factor-key-persons" },
+      h("h3", {}, t("factors.key_persons")),
+      linkedPersons.length
+        ? h(
+            "ul",
+            {},
+            linkedPersons.map((link) => h("li", { dataset: { personId: link.person.id } }, h("a", { href: "#/key-persons" }, link.person.name), ` ${link.person.id_number}`, link.note ? h("span", { class: "sub" }, link.note) : null)),
+          )
+        : h("p", { class: "muted" }, t("factors.no_key_persons")),
+      choices.length
+        ? h(
+            "form",
+            { class: "btn-row", id: "key-person-link-form", onsubmit: linkPerson },
+            field(
+              "k-person",
+              t("factors.key_person"),
+              h(
+                "select",
+                { id: "k-person", "data-focus-key": "k-person", required: true, onchange: (e) => (personLink.person = e.target.value) },
+                h("option", { value: "" }, t("factors.key_person_choose")),
+                choices.map((p) => h("option", { value: p.id, selected: personLink.person === p.id }, `${p.name} ${p.id_number}`)),
+              ),
+            ),
+            field("k-note", t("factors.key_person_note"), input("k-note", personLink, "note", { maxlength: 1000 })),
+            h("button", { type: "submit", class: "btn", dataset: { action: "link-person" } }, t("factors.link_key_person")),
+          )
+        : null,
     );
   }
 
@@ -292,8 +340,5 @@ export function mount(root, _params, context) {
     refresh,
     // Only changes of factors redraw this view.
     onEvent: (event) => (event.kind === "factor" ? undefined : false),
-    dispose: () => {
-      disposed = true;
-    },
   };
 }
