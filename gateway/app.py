@@ -89,7 +89,9 @@ def create_app(settings: GatewaySettings | None = None, *, clock: Clock = utc_no
     shared_changes.install(session_factory, signal)
     team_feed.install(session_factory, clock=clock)
     signer = Signer(session_factory, clock=clock)
-    auth_service.bootstrap_admin(session_factory, settings.bootstrap_admin_password, clock())
+    auth_service.bootstrap_admin(
+        session_factory, settings.bootstrap_admin_password, clock(), allow_demo=settings.allow_demo_password
+    )
     directory = AgencyDirectory(
         settings.agency_endpoints,
         tokens=ServiceTokens(signer, clock=clock),
@@ -197,6 +199,7 @@ def create_app(settings: GatewaySettings | None = None, *, clock: Clock = utc_no
         watcher=watcher,
         clock=clock,
         signer=signer,
+        sign_in_policy=settings.sign_in_policy(),
         limiter=RateLimiter(settings.partner_rate_per_s, settings.partner_burst),
         changes=signal,
         factor_links=CheckInLinks.load(

@@ -8,6 +8,7 @@ from fastapi import Depends, Request
 from sqlalchemy.orm import Session, sessionmaker
 
 from gateway.agencies.directory import AgencyDirectory
+from gateway.auth.lockout import LockoutPolicy
 from gateway.auth.tokens import Signer
 from gateway.centers.routing import RoutingRules
 from gateway.dispatch.clocks import ClockWatcher
@@ -31,6 +32,7 @@ class GatewayContext:
     watcher: ClockWatcher
     clock: Clock
     signer: Signer
+    sign_in_policy: LockoutPolicy
     limiter: RateLimiter
     changes: ChangeSignal
     factor_links: CheckInLinks

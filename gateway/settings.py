@@ -4,6 +4,7 @@ from datetime import time, timedelta
 
 from pydantic import Field
 
+from gateway.auth.lockout import Limits, LockoutPolicy
 from gateway.dispatch.deadlines import ResponsePolicy
 from kernel.catalog import AGENCIES
 from kernel.profiles import load
@@ -49,6 +50,16 @@ class GatewaySettings(CommonSettings):
 
     # The first administrator's password on a new installation (account ``admin``).
     bootstrap_admin_password: str | None = None
+    # The demo's published password (make run) is refused everywhere else: as the first
+    # administrator's, and for any account an administrator makes or changes.
+    allow_demo_password: bool = False
+    # Failed sign-ins: free ones, then doubling waits, then a lock (per account; a client
+    # address, a whole duty room behind one NAT, gets the address_ figures).
+    sign_in_free_failures: int = Field(default=3, ge=1)
+    sign_in_lock_after: int = Field(default=10, ge=2)
+    sign_in_address_free_failures: int = Field(default=10, ge=1)
+    sign_in_address_lock_after: int = Field(default=50, ge=2)
+    sign_in_lock_for: timedelta = timedelta(minutes=15)
 
     # Partner API: requests per second per partner (and the burst allowed above it), the
     # largest request body, the gRPC feed's port (0: no gRPC feed), and webhook retries.
@@ -63,6 +74,15 @@ class GatewaySettings(CommonSettings):
     @property
     def alarm_max_age(self) -> timedelta:
         return timedelta(seconds=self.alarm_max_age_s)
+
+    def sign_in_policy(self) -> LockoutPolicy:
+        return LockoutPolicy(
+            account=Limits(free=self.sign_in_free_failures, lock_after=self.sign_in_lock_after),
+            address=Limits(
+                free=self.sign_in_address_free_failures, lock_after=self.sign_in_address_lock_after
+            ),
+            lock_for=self.sign_in_lock_for,
+        )
 
     def response_policy(self) -> ResponsePolicy:
         return ResponsePolicy(

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 import grpc
 import httpx
 
+from gateway.auth.models import DEMO_PASSWORD
 from infra import disputes_demo, factors_demo, roster_demo
 from infra.platform import Platform
 from jcp.incidents.v1 import agency_pb2, agency_pb2_grpc, incident_pb2
@@ -22,7 +23,7 @@ from kernel.catalog import AGENCIES
 from kernel.incidents.proto import LEVEL_CODES
 
 # Every demo account (one per role, named after it) signs in with this password (README).
-PASSWORD = "jcp-demo-2026"
+PASSWORD = DEMO_PASSWORD
 ROLES = ("operator", "commander", "coordinator", "auditor", "admin")
 # Each agency's own staff: ``<agency>-duty`` and ``<agency>-commander`` (infra.platform.agency_username).
 AGENCY_ROLES = ("agency_operator", "agency_commander")

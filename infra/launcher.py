@@ -58,6 +58,8 @@ def main(argv: list[str] | None = None) -> int:
         broker_port=args.broker_port,
         http_port=args.http_port,
         admin_password=os.environ.get("JCP_BOOTSTRAP_ADMIN_PASSWORD", demo.PASSWORD),
+        # The demo's accounts share its published password; the gateway refuses it otherwise.
+        env={} if args.no_demo else {"JCP_ALLOW_DEMO_PASSWORD": "true"},
     )
     if args.grpc_base_port is not None:
         config.grpc_ports = {agency: args.grpc_base_port + n for n, agency in enumerate(AGENCIES)}

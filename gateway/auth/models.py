@@ -3,7 +3,7 @@
 from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
-from sqlalchemy import Boolean, String
+from sqlalchemy import Boolean, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from gateway.auth.roles import AGENCY_ROLES, PERMISSIONS, Permission, Role
@@ -11,6 +11,9 @@ from kernel.catalog import AGENCIES
 from kernel.db import Base, UtcDateTime
 
 USERNAME = r"^[a-z][a-z0-9_.-]{1,63}$"
+# Printed in the README for `make run`'s demo, so it guards nothing anywhere else.
+DEMO_PASSWORD = "jcp-demo-2026"
+MIN_PASSWORD = 8
 
 
 class OperatorAccount(Base):
@@ -24,6 +27,28 @@ class OperatorAccount(Base):
     password_hash: Mapped[str] = mapped_column(String(200))
     disabled: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class SignInLock(Base):
+    """Failed sign-ins counted against one account or one client address: what slows and then
+    locks a guessing attack. A row, not a counter in memory, so every gateway process sees it
+    and a restart does not forgive."""
+
+    __tablename__ = "sign_in_locks"
+
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer)
+    last_failure_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    locked_until: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class SignInLockRead(BaseModel):
+    kind: str
+    key: str
+    failures: int
+    last_failure_at: datetime
+    locked_until: datetime | None
 
 
 class SignIn(BaseModel):
@@ -42,7 +67,7 @@ class OperatorCreate(BaseModel):
     # Checked even when left out, and against the role: a refusal names this field, so a form
     # can say which of its fields is wrong.
     agency: str | None = Field(default=None, validate_default=True)
-    password: str = Field(min_length=8, max_length=200)
+    password: str = Field(min_length=MIN_PASSWORD, max_length=200)
 
     @field_validator("agency")
     @classmethod
@@ -66,7 +91,7 @@ class OperatorChange(BaseModel):
 
     role: Role | None = None
     disabled: bool | None = None
-    password: str | None = Field(default=None, min_length=8, max_length=200)
+    password: str | None = Field(default=None, min_length=MIN_PASSWORD, max_length=200)
 
 
 class OperatorRead(BaseModel):

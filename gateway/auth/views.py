@@ -3,9 +3,9 @@ operator accounts."""
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Response
+from fastapi import APIRouter, Depends, Request, Response
 
-from gateway.auth import service
+from gateway.auth import lockout, service
 from gateway.auth.deps import COOKIE, Admin, SignedIn, signed_in
 from gateway.auth.models import (
     KeyRotated,
@@ -15,6 +15,7 @@ from gateway.auth.models import (
     OperatorRead,
     SessionRead,
     SignIn,
+    SignInLockRead,
 )
 from gateway.context import Context, ReadSession
 
@@ -35,11 +36,23 @@ def rotate_key(_admin: Admin, ctx: Context) -> KeyRotated:
     return KeyRotated(kid=ctx.signer.rotate(), published=[key["kid"] for key in ctx.signer.jwks["keys"]])
 
 
-@router.post("/auth/sign-in", response_model=SessionRead)
-def sign_in(body: SignIn, response: Response, ctx: Context, session: ReadSession) -> SessionRead:
-    """A token for programs, and the same token as an HttpOnly cookie for the page."""
+@router.post(
+    "/auth/sign-in",
+    response_model=SessionRead,
+    responses={429: {"description": "too many failed sign-ins for the account or the address"}},
+)
+def sign_in(body: SignIn, request: Request, response: Response, ctx: Context) -> SessionRead:
+    """A token for programs, and the same token as an HttpOnly cookie for the page. Failed
+    attempts slow the account and the client address down and then lock them (429 with
+    Retry-After); an administrator can unlock."""
     opened = service.sign_in(
-        session=session, signer=ctx.signer, username=body.username, password=body.password, now=ctx.clock()
+        factory=ctx.session_factory,
+        signer=ctx.signer,
+        username=body.username,
+        password=body.password,
+        address=request.client.host if request.client else "unknown",
+        now=ctx.clock(),
+        policy=ctx.sign_in_policy,
     )
     response.set_cookie(
         COOKIE,
@@ -66,6 +79,19 @@ def me(who: Annotated[SignedIn, Depends(signed_in)], session: ReadSession) -> Op
     return OperatorRead.from_row(row)
 
 
+@router.get("/sign-in-locks", response_model=list[SignInLockRead])
+def sign_in_locks(_admin: Admin, ctx: Context, session: ReadSession) -> list[SignInLockRead]:
+    """Accounts and client addresses whose failed sign-ins still count, locked ones first."""
+    return lockout.active(session=session, now=ctx.clock(), policy=ctx.sign_in_policy)
+
+
+@router.delete("/sign-in-locks/{kind}/{key}", status_code=204)
+def unlock(kind: str, key: str, admin: Admin, ctx: Context) -> Response:
+    """Forgives an account's (``kind`` account) or a client address's failed sign-ins now."""
+    service.unlock(factory=ctx.session_factory, kind=kind, key=key, actor=admin, now=ctx.clock())
+    return Response(status_code=204)
+
+
 @router.get("/operators", response_model=list[OperatorRead])
 def list_operators(_admin: Admin, session: ReadSession) -> list[OperatorRead]:
     return service.list_operators(session=session)
@@ -73,10 +99,10 @@ def list_operators(_admin: Admin, session: ReadSession) -> list[OperatorRead]:
 
 @router.post("/operators", status_code=201, response_model=OperatorRead)
 def create_operator(body: OperatorCreate, _admin: Admin, ctx: Context) -> OperatorRead:
-    return service.create(ctx.session_factory, body, ctx.clock())
+    return service.create(ctx.session_factory, body, ctx.clock(), allow_demo=ctx.settings.allow_demo_password)
 
 
 @router.patch("/operators/{username}", response_model=OperatorRead)
 def change_operator(username: str, body: OperatorChange, _admin: Admin, ctx: Context) -> OperatorRead:
     """Disabling an account refuses its next request, whatever its token says."""
-    return service.change(ctx.session_factory, username, body)
+    return service.change(ctx.session_factory, username, body, allow_demo=ctx.settings.allow_demo_password)

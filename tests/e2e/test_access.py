@@ -45,6 +45,8 @@ NEEDS: dict[tuple[str, str], Permission] = {
     # Reads need view, but for these.
     ("GET", "/api/v1/"): Permission.VIEW,
     ("GET", "/api/v1/operators"): Permission.ADMIN,
+    ("GET", "/api/v1/sign-in-locks"): Permission.ADMIN,
+    ("DELETE", "/api/v1/sign-in-locks/"): Permission.ADMIN,
     ("GET", "/api/v1/partners/{partner_id}/keys"): Permission.ADMIN,
     ("GET", "/api/v1/partners/{partner_id}/webhook"): Permission.ADMIN,
     ("GET", "/api/v1/audit"): Permission.AUDIT,
