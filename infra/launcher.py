@@ -7,6 +7,7 @@ platform never looks healthy.
 import argparse
 import logging
 import os
+import secrets
 import signal
 import sys
 import threading
@@ -57,7 +58,10 @@ def main(argv: list[str] | None = None) -> int:
         log_to_files=args.logs_to_files,
         broker_port=args.broker_port,
         http_port=args.http_port,
-        admin_password=os.environ.get("JCP_BOOTSTRAP_ADMIN_PASSWORD", demo.PASSWORD),
+        # Without the demo there is no published password: a fresh one, printed below.
+        admin_password=os.environ.get(
+            "JCP_BOOTSTRAP_ADMIN_PASSWORD", secrets.token_urlsafe(12) if args.no_demo else demo.PASSWORD
+        ),
         # The demo's accounts share its published password; the gateway refuses it otherwise.
         env={} if args.no_demo else {"JCP_ALLOW_DEMO_PASSWORD": "true"},
     )
