@@ -48,6 +48,8 @@ def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platform]:
         "JCP_CLOCK_ON_SCENE_NIGHT_S": "900",
         "JCP_CLOCK_SWEEP_S": "0.2",
         "JCP_BREAK_GLASS_PASSWORD_HASH": hash_password(BREAK_GLASS_PASSWORD),
+        # An account locks at its fourth failure, so a test need not wait out the slowdown.
+        "JCP_SIGN_IN_LOCK_AFTER": "4",
     }
     with running_platform(tmp_path_factory.mktemp("browser"), env, with_units=True) as platform:
         yield platform

@@ -420,6 +420,28 @@ def test_an_admin_makes_and_disables_an_account_and_issues_and_revokes_a_partner
     shots(page, "admin")
 
 
+def test_an_admin_sees_an_account_locked_by_guessing_and_unlocks_it(
+    screens: Screens, platform: Platform, api: httpx.Client
+) -> None:
+    account = {"username": "guessed", "role": "operator", "password": "guessed-password"}
+    api.post("/api/v1/operators", json=account).raise_for_status()
+    url = f"{platform.config.gateway_url}/api/v1/auth/sign-in"
+    for _ in range(4):
+        assert httpx.post(url, json={"username": "guessed", "password": "a-wrong-guess"}).status_code == 401
+    locked = httpx.post(url, json={"username": "guessed", "password": "guessed-password"})
+    assert locked.status_code == 429
+    assert int(locked.headers["Retry-After"]) > 60
+
+    page = screens.open("admin").page
+    page.click("#nav a[href='#/admin']")
+    row = page.locator("#sign-in-locks tr[data-kind='account'][data-key='guessed']")
+    expect(row).to_contain_text("锁定至")
+    expect(row).to_contain_text("4")
+    row.locator("button").click()
+    expect(row).to_have_count(0)
+    assert httpx.post(url, json={"username": "guessed", "password": "guessed-password"}).status_code == 200
+
+
 def test_an_admin_makes_an_agency_scoped_account_and_sees_why_a_bad_one_is_refused(
     screens: Screens, platform: Platform
 ) -> None:

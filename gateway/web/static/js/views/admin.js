@@ -4,7 +4,7 @@
 
 import { api } from "/shared/js/api.js";
 import { h, replace } from "/shared/js/dom.js";
-import { named, t } from "/shared/js/i18n.js";
+import { formatTime, named, t } from "/shared/js/i18n.js";
 import { session } from "/shared/js/session.js";
 import { vocabulary } from "/shared/js/vocabulary.js";
 import { actionRunner, agencyName, categoryName, empty, heading } from "/shared/js/widgets.js";
@@ -218,8 +218,42 @@ export function mount(root, _params, context) {
     );
   }
 
+  // Accounts and client addresses whose failed sign-ins still count; a locked one is unlocked
+  // here when the guesses were its operator's own.
+  function lockRow(lock) {
+    return h(
+      "tr",
+      { dataset: { kind: lock.kind, key: lock.key } },
+      h("td", {}, t(`admin.lock_kind.${lock.kind}`)),
+      h("td", {}, lock.key),
+      h("td", { class: "num" }, String(lock.failures)),
+      h("td", {}, formatTime(lock.last_failure_at, true)),
+      h("td", {}, lock.locked_until ? t("admin.locked_until", { time: formatTime(lock.locked_until, true) }) : t("admin.slowed")),
+      h(
+        "td",
+        {},
+        h(
+          "button",
+          {
+            type: "button",
+            onclick: () =>
+              act(
+                () => api(`/api/v1/sign-in-locks/${lock.kind}/${encodeURIComponent(lock.key)}`, { method: "DELETE" }),
+                t("admin.unlocked", { key: lock.key }),
+              ),
+          },
+          t("admin.unlock"),
+        ),
+      ),
+    );
+  }
+
   async function refresh() {
-    const [operators, partners] = await Promise.all([api("/api/v1/operators"), api("/api/v1/partners")]);
+    const [operators, partners, locks] = await Promise.all([
+      api("/api/v1/operators"),
+      api("/api/v1/partners"),
+      api("/api/v1/sign-in-locks"),
+    ]);
     const keys = await Promise.all(partners.map((p) => api(`/api/v1/partners/${encodeURIComponent(p.id)}/keys`)));
     const headings = (labels) => h("thead", {}, h("tr", {}, labels.map((label) => h("th", { scope: "col" }, label))));
     replace(
@@ -236,6 +270,15 @@ export function mount(root, _params, context) {
           h("tbody", {}, operators.map(operatorRow)),
         ),
         createForm(),
+        h("h2", {}, t("admin.sign_in_locks")),
+        locks.length
+          ? h(
+              "table",
+              { class: "admin-table", id: "sign-in-locks" },
+              headings([t("admin.lock_kind"), t("admin.lock_key"), t("admin.failures"), t("admin.last_failure"), t("admin.state"), ""]),
+              h("tbody", {}, locks.map(lockRow)),
+            )
+          : empty(t("admin.no_locks")),
         h("h2", {}, t("admin.partners")),
         issued ? h("p", { class: "verdict ok", role: "status", id: "issued-key" }, t("admin.key_issued", { partner: issued.partner, key: issued.key })) : null,
         partners.length
