@@ -8,7 +8,6 @@ the gateway: N answers from D threads at once, written by the agency's group-com
 did before). Figures: answers per second and each answer's wait, p50/p95/p99.
 """
 
-import os
 import tempfile
 import time
 import uuid
@@ -18,23 +17,21 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-import psycopg
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bench import in_process
 from bench.stats import Row, latency_rows
 from jcp.roster.v1 import roster_pb2
-from kernel import schema, sources
+from kernel import sources
 from kernel.bus.envelope import new_event
-from kernel.db import make_engine, make_session_factory, transaction
+from kernel.db import transaction
 from kernel.group_commit import GroupCommit
 from kernel.profiles import AgencyProfile, load
 from services.agency import callups
 from services.agency.schema import HISTORY
 
 AGENCY = "military"
-POSTGRES_ADMIN = os.environ.get("JCP_BENCH_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres")
 
 
 @dataclass(frozen=True)
@@ -48,27 +45,6 @@ class Options:
 class Run:
     per_s: float
     waits: list[float]
-
-
-def database(kind: str, folder: Path) -> tuple[sessionmaker[Session], Callable[[], None]]:
-    """A fresh agency database, and how to drop it."""
-    if kind == "sqlite":
-        engine = make_engine(f"sqlite:///{folder / f'{uuid.uuid4().hex}.db'}")
-        schema.upgrade(engine, HISTORY)
-        return make_session_factory(engine), engine.dispose
-    name = f"jcp_bench_answers_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(POSTGRES_ADMIN, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    base = POSTGRES_ADMIN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://", 1)
-    engine = make_engine(f"{base}/{name}")
-    schema.upgrade(engine, HISTORY)
-
-    def drop() -> None:
-        engine.dispose()
-        with psycopg.connect(POSTGRES_ADMIN, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
-
-    return make_session_factory(engine), drop
 
 
 def call_up(factory: sessionmaker[Session], profile: AgencyProfile, members: int) -> str:
@@ -139,11 +115,8 @@ def measure(kind: str, options: Options) -> list[Row]:
         # Alternated, warm-up first, so a burst of load elsewhere does not land on one side only.
         for round_ in range(3):
             for grouped in (False, True):
-                factory, drop = database(kind, Path(folder))
-                try:
+                with in_process.migrated_database(kind, Path(folder), "answers", HISTORY) as factory:
                     run = answers(factory, options, grouped=grouped)
-                finally:
-                    drop()
                 if round_:
                     runs[grouped].append(run)
     ours, base = runs[True], runs[False]

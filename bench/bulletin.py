@@ -10,20 +10,17 @@ incident figures the way the bulletin must not: loading every incident of the pe
 row and counting in Python.
 """
 
-import os
 import random
 import tempfile
 import time
-import uuid
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from statistics import median
 from zoneinfo import ZoneInfo
 
-import psycopg
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -38,12 +35,10 @@ from gateway.disputes import service as disputes
 from gateway.roster.models import CallUpMember, CallUpRow, Drill
 from gateway.schema import HISTORY
 from infra import disputes_demo
-from kernel import schema
 from kernel.catalog import CATEGORIES
-from kernel.db import make_engine, make_session_factory, transaction
+from kernel.db import transaction
 from kernel.incidents.models import IncidentRow
 
-POSTGRES_ADMIN = os.environ.get("JCP_BENCH_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres")
 ZONE = "Asia/Shanghai"
 YEAR = 2026
 TARGET_S = 2.0
@@ -55,27 +50,6 @@ class Options:
     incidents: int
     rounds: int
     db: str
-
-
-def database(kind: str, folder: Path) -> tuple[sessionmaker[Session], Callable[[], None]]:
-    """A fresh gateway database made by its migrations, and how to drop it."""
-    if kind == "sqlite":
-        engine = make_engine(f"sqlite:///{folder / f'{uuid.uuid4().hex}.db'}")
-        schema.upgrade(engine, HISTORY)
-        return make_session_factory(engine), engine.dispose
-    name = f"jcp_bench_bulletin_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(POSTGRES_ADMIN, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    base = POSTGRES_ADMIN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://", 1)
-    engine = make_engine(f"{base}/{name}")
-    schema.upgrade(engine, HISTORY)
-
-    def drop() -> None:
-        engine.dispose()
-        with psycopg.connect(POSTGRES_ADMIN, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
-
-    return make_session_factory(engine), drop
 
 
 def fill(factory: sessionmaker[Session], count: int) -> float:
@@ -241,25 +215,24 @@ def measure(kind: str, options: Options) -> list[Row]:
     def year(scope: str = "district") -> Period:
         return periods.period(scope=scope, kind="year", day=date(YEAR, 6, 1), timezone=ZONE)
 
-    with tempfile.TemporaryDirectory() as folder:
-        factory, drop = database(kind, Path(folder))
-        try:
-            filled = fill(factory, options.incidents)
-            month = periods.period(scope="district", kind="month", day=date(YEAR, 6, 1), timezone=ZONE)
-            # A first round warms the caches; the figures are the median of the rounds after it.
-            runs: dict[str, list[float]] = {"year": [], "center": [], "month": [], "python": []}
-            for round_ in range(options.rounds + 1):
-                measured = {
-                    "year": generate(factory, year()),
-                    "center": generate(factory, year("stability")),
-                    "month": generate(factory, month),
-                    "python": counted_in_python(factory, year()),
-                }
-                if round_:
-                    for name, seconds in measured.items():
-                        runs[name].append(seconds)
-        finally:
-            drop()
+    with (
+        tempfile.TemporaryDirectory() as folder,
+        in_process.migrated_database(kind, Path(folder), "bulletin", HISTORY) as factory,
+    ):
+        filled = fill(factory, options.incidents)
+        month = periods.period(scope="district", kind="month", day=date(YEAR, 6, 1), timezone=ZONE)
+        # A first round warms the caches; the figures are the median of the rounds after it.
+        runs: dict[str, list[float]] = {"year": [], "center": [], "month": [], "python": []}
+        for round_ in range(options.rounds + 1):
+            measured = {
+                "year": generate(factory, year()),
+                "center": generate(factory, year("stability")),
+                "month": generate(factory, month),
+                "python": counted_in_python(factory, year()),
+            }
+            if round_:
+                for name, seconds in measured.items():
+                    runs[name].append(seconds)
     year_s = median(runs["year"])
     stage = f"{kind}: {options.incidents} incidents in a year"
     return [

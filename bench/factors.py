@@ -11,18 +11,15 @@ exporting it would read it; a page of 50 as the same run's baseline; and the ove
 board reports against the number planted.
 """
 
-import os
 import tempfile
 import threading
 import time
-import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
-import psycopg
 import uvicorn
 from fastapi import FastAPI
 
@@ -37,7 +34,6 @@ from gateway.settings import GatewaySettings
 from infra.broker import free_port
 from kernel.db import transaction
 
-POSTGRES_ADMIN = os.environ.get("JCP_BENCH_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres")
 PASSWORD = "bench-factors-2026"
 TARGET_MS = 100.0
 # What the command room's page asks for (views/factors.js), and the baseline: a page of 50.
@@ -59,17 +55,6 @@ class FixedClock:
 
     def __call__(self) -> datetime:
         return self.now
-
-
-def database_url(kind: str, folder: Path) -> tuple[str, str | None]:
-    """A fresh gateway database's URL, and its name on PostgreSQL (to drop)."""
-    if kind == "sqlite":
-        return f"sqlite:///{folder / f'{uuid.uuid4().hex}.db'}", None
-    name = f"jcp_bench_factors_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(POSTGRES_ADMIN, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    base = POSTGRES_ADMIN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://", 1)
-    return f"{base}/{name}", name
 
 
 def fill(context: GatewayContext, clock: FixedClock, count: int) -> int:
@@ -149,35 +134,32 @@ def timed(client: httpx.Client, limit: int, requests: int) -> tuple[list[float],
 
 
 def measure(kind: str, options: Options) -> list[Row]:
-    with tempfile.TemporaryDirectory() as folder:
-        url, name = database_url(kind, Path(folder))
+    with (
+        tempfile.TemporaryDirectory() as folder,
+        in_process.fresh_database(kind, Path(folder), "factors") as url,
+    ):
         clock = FixedClock()
+        app = create_app(
+            GatewaySettings(database_url=url, data_dir=Path(folder), bootstrap_admin_password=PASSWORD),
+            clock=clock,
+        )
+        planted = fill(app.state.context, clock, options.factors)
+        server, thread, base = serve(app)
         try:
-            app = create_app(
-                GatewaySettings(database_url=url, data_dir=Path(folder), bootstrap_admin_password=PASSWORD),
-                clock=clock,
-            )
-            planted = fill(app.state.context, clock, options.factors)
-            server, thread, base = serve(app)
-            try:
-                token = httpx.post(
-                    f"{base}/api/v1/auth/sign-in", json={"username": "admin", "password": PASSWORD}
-                ).json()["token"]
-                with httpx.Client(
-                    base_url=base, headers={"Authorization": f"Bearer {token}"}, timeout=30
-                ) as client:
-                    timed(client, options.factors, max(3, options.requests // 10))  # warm-up
-                    board, reported = timed(client, min(BOARD, options.factors), options.requests)
-                    whole, _ = timed(client, options.factors, options.requests)
-                    page, _ = timed(client, PAGE, options.requests)
-            finally:
-                server.should_exit = True
-                thread.join(timeout=10)
-                app.state.context.session_factory.kw["bind"].dispose()
+            token = httpx.post(
+                f"{base}/api/v1/auth/sign-in", json={"username": "admin", "password": PASSWORD}
+            ).json()["token"]
+            with httpx.Client(
+                base_url=base, headers={"Authorization": f"Bearer {token}"}, timeout=30
+            ) as client:
+                timed(client, options.factors, max(3, options.requests // 10))  # warm-up
+                board, reported = timed(client, min(BOARD, options.factors), options.requests)
+                whole, _ = timed(client, options.factors, options.requests)
+                page, _ = timed(client, PAGE, options.requests)
         finally:
-            if name is not None:
-                with psycopg.connect(POSTGRES_ADMIN, autocommit=True) as admin:
-                    admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            server.should_exit = True
+            thread.join(timeout=10)
+            app.state.context.session_factory.kw["bind"].dispose()
     return [
         Row(f"{kind}: board of {options.factors} factors", "overdue check-ins shown", reported, planted),
         *latency_rows(
